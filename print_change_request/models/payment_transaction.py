@@ -1,0 +1,22 @@
+from odoo import fields, models
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    print_order_ids = fields.Many2many(
+        comodel_name="print.order",
+        relation="print_order_transaction_rel",
+        column1="transaction_id",
+        column2="order_id",
+        string="Print orders",
+        readonly=True,
+        copy=False,
+    )
+
+    def _log_message_on_linked_documents(self, message):
+        """Also log payment messages on the print orders the transaction pays or refunds."""
+        super()._log_message_on_linked_documents(message)
+        author = self.env.user.partner_id if self.env.is_superuser() else self.partner_id
+        for order in self.print_order_ids or self.source_transaction_id.print_order_ids:
+            order.message_post(body=message, author_id=author.id)
