@@ -8,7 +8,6 @@
     "author": "print_change_request developers",
     "license": "LGPL-3",
     "application": True,
-    "installable": True,
     "depends": ["mail", "portal", "account", "account_payment", "payment_stripe"],
     "external_dependencies": {"python": ["stripe"]},
     "data": [
@@ -20,6 +19,11 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "print_change_request/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/print_demo.xml",
     ],

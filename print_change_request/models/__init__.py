@@ -1,6 +1,8 @@
-from . import print_order
-from . import print_job
-from . import account_move
-from . import payment_transaction
-from . import res_company
-from . import res_config_settings
+from . import (
+    account_move,
+    payment_transaction,
+    print_job,
+    print_order,
+    res_company,
+    res_config_settings,
+)

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import communication_state as cs
@@ -25,13 +25,12 @@ class PrintJob(models.Model):
 
     order_id = fields.Many2one(
         comodel_name="print.order",
-        string="Order",
         required=True,
         index=True,
         ondelete="cascade",
         check_company=True,
     )
-    name = fields.Char(string="Job", required=True, tracking=True)
+    name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)
     company_id = fields.Many2one(
         related="order_id.company_id", store=True, index=True, precompute=True
@@ -135,7 +134,7 @@ class PrintJob(models.Model):
         for job in self:
             if job.copies < 1:
                 raise ValidationError(
-                    _("Job %(job)s needs at least one copy.", job=job.name)
+                    self.env._("Job %(job)s needs at least one copy.", job=job.name)
                 )
 
     # ------------------------------------------------------------
@@ -205,17 +204,15 @@ class PrintJob(models.Model):
             if current == target or cs.can_move(current, target):
                 continue
             if cs.is_locked(current) or current in (cs.FINALIZED, cs.CANCELED):
-                message = _(
-                    "Job %(job)s of order %(order)s is %(state)s: its state can no longer "
-                    "change.",
+                message = self.env._(
+                    "Job %(job)s of order %(order)s is %(state)s: its state can no longer change.",
                     job=job.name,
                     order=job.order_id.name,
                     state=labels[current],
                 )
             else:
-                message = _(
-                    "Job %(job)s of order %(order)s is %(state)s and cannot become "
-                    "%(target)s.",
+                message = self.env._(
+                    "Job %(job)s of order %(order)s is %(state)s and cannot become %(target)s.",
                     job=job.name,
                     order=job.order_id.name,
                     state=labels[current],

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
@@ -20,7 +20,7 @@ class PrintOrder(models.Model):
         readonly=True,
         copy=False,
         index="trigram",
-        default=lambda self: _("New"),
+        default=lambda self: self.env._("New"),
     )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
@@ -144,9 +144,7 @@ class PrintOrder(models.Model):
     @api.depends("job_ids.communication_state")
     def _compute_communication_state(self):
         for order in self:
-            order.communication_state = cs.order_state(
-                order.job_ids.mapped("communication_state")
-            )
+            order.communication_state = cs.order_state(order.job_ids.mapped("communication_state"))
 
     @api.depends("communication_state")
     def _compute_color(self):
@@ -171,12 +169,8 @@ class PrintOrder(models.Model):
             paid = order._get_amount_received() - order._get_amount_refunded()
             rounding = order.currency_id.rounding
             order.amount_paid = max(paid, 0.0)
-            order.is_paid = not float_is_zero(
-                order.amount_paid, precision_rounding=rounding
-            ) and (
-                float_compare(
-                    order.amount_paid, order.amount_total, precision_rounding=rounding
-                )
+            order.is_paid = not float_is_zero(order.amount_paid, precision_rounding=rounding) and (
+                float_compare(order.amount_paid, order.amount_total, precision_rounding=rounding)
                 >= 0
             )
 
@@ -190,13 +184,13 @@ class PrintOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                company = self.env["res.company"].browse(
-                    vals.get("company_id")
-                ) or self.env.company
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("print.order") or _("New")
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                company = (
+                    self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                )
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "print.order"
+                ) or self.env._("New")
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
@@ -204,7 +198,7 @@ class PrintOrder(models.Model):
         for order in self:
             if order.communication_state not in (cs.NEW, cs.CANCELED) or order.is_paid:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s cannot be deleted: it is being processed or paid. "
                         "Cancel it instead.",
                         order=order.name,
@@ -228,17 +222,18 @@ class PrintOrder(models.Model):
             jobs = order._get_live_jobs()
             if not jobs:
                 raise UserError(
-                    _("Order %(order)s has no job to accept.", order=order.name)
+                    self.env._("Order %(order)s has no job to accept.", order=order.name)
                 )
             not_ready = jobs.filtered(
-                lambda job, order=order: job.communication_state
-                not in order._get_acceptable_job_states()
+                lambda job, order=order: (
+                    job.communication_state not in order._get_acceptable_job_states()
+                )
             )
             if not_ready:
                 raise UserError(order._get_not_ready_message(not_ready))
             if order._is_payment_missing():
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s is not paid. This shop requires payment before an "
                         "order is accepted: wait for the customer's payment, or register it "
                         "on the order's invoice.",
@@ -261,7 +256,7 @@ class PrintOrder(models.Model):
             order._check_not_locked()
             if order.communication_state != cs.ACCEPTED:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s cannot be dispatched: accept it first.",
                         order=order.name,
                     )
@@ -274,7 +269,7 @@ class PrintOrder(models.Model):
         for order in self:
             if order.communication_state != cs.DISPATCHED:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s cannot be finalized: only dispatched orders can.",
                         order=order.name,
                     )
@@ -312,12 +307,10 @@ class PrintOrder(models.Model):
         """The error shown when ``jobs`` keep the order from being accepted."""
         self.ensure_one()
         labels = dict(self._fields["communication_state"]._description_selection(self.env))
-        return _(
+        return self.env._(
             "Order %(order)s cannot be accepted yet: %(jobs)s.",
             order=self.name,
-            jobs=", ".join(
-                f"{job.name} ({labels[job.communication_state]})" for job in jobs
-            ),
+            jobs=", ".join(f"{job.name} ({labels[job.communication_state]})" for job in jobs),
         )
 
     def _check_not_locked(self):
@@ -325,13 +318,11 @@ class PrintOrder(models.Model):
         for order in self:
             if cs.is_locked(order.communication_state):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s is %(state)s: its state can no longer change.",
                         order=order.name,
                         state=dict(
-                            order._fields["communication_state"]._description_selection(
-                                order.env
-                            )
+                            order._fields["communication_state"]._description_selection(order.env)
                         )[order.communication_state],
                     )
                 )
@@ -341,25 +332,21 @@ class PrintOrder(models.Model):
         self.ensure_one()
         return (
             self.company_id.print_payment_required
-            and not float_is_zero(
-                self.amount_total, precision_rounding=self.currency_id.rounding
-            )
+            and not float_is_zero(self.amount_total, precision_rounding=self.currency_id.rounding)
             and not self.is_paid
         )
 
     def _accepts_job_changes(self):
         """Jobs may be added or removed only while the order is not accepted and not paid."""
         self.ensure_one()
-        return (
-            self.communication_state in cs.CHANGE_REQUESTABLE and not self.is_paid
-        )
+        return self.communication_state in cs.CHANGE_REQUESTABLE and not self.is_paid
 
     def _check_jobs_can_change(self):
         """Raise a clear error when jobs may not be added to or removed from these orders."""
         for order in self:
             if not order._accepts_job_changes():
                 raise UserError(
-                    _(
+                    self.env._(
                         "Jobs of order %(order)s can no longer be added or removed: the order "
                         "is accepted or paid. Request a change from the customer, or create a "
                         "new order.",

@@ -1,0 +1,87 @@
+"""Who may do what: operators, managers, accountants, portal users, other companies."""
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tests.common import new_test_user
+
+from .common import PrintCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAccess(PrintCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._create_order(jobs=2)
+        cls.portal_user = cls._create_user_portal()
+
+    @classmethod
+    def _create_user_portal(cls):
+        return new_test_user(
+            cls.env, login="pcr_portal", groups="base.group_portal", partner_id=cls.customer.id
+        )
+
+    def test_01_operator_creates_reads_and_works_orders(self):
+        order = (
+            self.env["print.order"]
+            .with_user(self.operator)
+            .create({"partner_id": self.customer.id})
+        )
+        job = (
+            self.env["print.job"]
+            .with_user(self.operator)
+            .create({"order_id": order.id, "name": "Posters", "price_unit": 3.0})
+        )
+        self.assertEqual(order.communication_state, "new")
+        job.write({"copies": 3})
+        self.assertEqual(order.amount_total, 9.0)
+        order.with_user(self.operator).action_accept()
+        self.assertEqual(order.communication_state, "accepted")
+        self.assertEqual(self.order.with_user(self.operator).name, self.order.name)
+
+    def test_02_operator_cannot_delete_orders_manager_can(self):
+        with self.assertRaises(AccessError):
+            self.order.with_user(self.operator).unlink()
+        order = self._create_order()
+        order.with_user(self.manager).unlink()
+        self.assertFalse(order.exists())
+
+    def test_03_accountant_reads_but_does_not_write(self):
+        order = self.order.with_user(self.accountant)
+        self.assertEqual(order.communication_state, "new")
+        self.assertEqual(len(order.job_ids), 2)
+        with self.assertRaises(AccessError):
+            order.write({"user_id": self.accountant.id})
+        with self.assertRaises(AccessError):
+            self.env["print.order"].with_user(self.accountant).create(
+                {"partner_id": self.customer.id}
+            )
+        with self.assertRaises(AccessError):
+            order.job_ids[0].write({"copies": 4})
+
+    def test_04_portal_user_gets_nothing_in_back_office(self):
+        with self.assertRaises(AccessError):
+            self.order.with_user(self.portal_user).read(["name"])
+        with self.assertRaises(AccessError):
+            self.order.job_ids.with_user(self.portal_user).read(["name"])
+        with self.assertRaises(AccessError):
+            self.env["print.order"].with_user(self.portal_user).create(
+                {"partner_id": self.customer.id}
+            )
+
+    def test_05_other_company_sees_nothing(self):
+        other_company = self.setup_other_company()["company"]
+        outsider = self._create_user(
+            "pcr_outsider", "print_change_request.group_print_manager", company=other_company
+        )
+        orders = self.env["print.order"].with_user(outsider).search([("id", "=", self.order.id)])
+        self.assertFalse(orders)
+        jobs = self.env["print.job"].with_user(outsider).search([("order_id", "=", self.order.id)])
+        self.assertFalse(jobs)
+        with self.assertRaises(AccessError):
+            self.order.with_user(outsider).read(["name"])
+
+    def test_06_state_is_not_writable_around_the_rules(self):
+        order = self._create_order(job_states=["dispatched"])
+        with self.assertRaises(UserError):
+            order.job_ids.with_user(self.operator).write({"communication_state": "new"})

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# ruff (lint and format) and pylint-odoo over the addon and the scripts.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+"$REPO_ROOT/scripts/setup.sh" --dev
+PY=$(odoo_python)
+cd "$REPO_ROOT"
+"$PY" -m ruff check print_change_request scripts tests
+"$PY" -m ruff format --check print_change_request scripts tests
+"$PY" -m pylint --rcfile=.pylintrc print_change_request
+echo "lint: ruff and pylint-odoo report nothing"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Run the addon's tests the way CI does: set up what is missing, install the addon with its
+# demo data into a fresh database with --test-enable, run every test of the addon (Python
+# tests and browser tours in Chromium), then judge the log (scripts/check_test_log.py).
+# Fails on a failed or erroring test, on any ERROR/CRITICAL log line and on a skipped test.
+#   TEST_TAGS=...   run a subset (Odoo --test-tags syntax), default: the whole addon
+#   KEEP_DB=1       keep the test database afterwards
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+"$REPO_ROOT/scripts/setup.sh" --test
+ensure_postgres
+PY=$(odoo_python)
+ADDONS=$(odoo_addons_dir "$PY")
+CHROMIUM=$(find_chromium) || die "Chromium is missing: the tours cannot run"
+
+mkdir -p "$VAR_DIR"
+DB="pcr_test_$(date +%Y%m%d_%H%M%S)_$$"
+LOG="$VAR_DIR/test.log"
+PORT=$(free_port)
+TEST_TAGS="${TEST_TAGS:-/print_change_request}"
+
+cleanup() {
+    if [[ -z ${KEEP_DB:-} ]]; then
+        dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    fi
+}
+trap cleanup EXIT
+
+say "Testing print_change_request in database $DB (Odoo on port $PORT, $CHROMIUM); log: $LOG"
+start=$(date +%s)
+set +e
+"$PY" -m odoo \
+    --addons-path="$ADDONS,$REPO_ROOT" \
+    --database="$DB" \
+    --init=print_change_request \
+    --test-enable \
+    --test-tags="$TEST_TAGS" \
+    --stop-after-init \
+    --http-interface=127.0.0.1 \
+    --http-port="$PORT" \
+    --log-level=info \
+    --max-cron-threads=0 \
+    >"$LOG" 2>&1
+odoo_rc=$?
+set -e
+elapsed=$(($(date +%s) - start))
+
+grep -E "(ERROR|CRITICAL) |FAIL: |: skipped " "$LOG" | head -50 >&2 || true
+say "Odoo exited with $odoo_rc after ${elapsed}s."
+set +e
+python3 "$REPO_ROOT/scripts/check_test_log.py" "$LOG"
+check_rc=$?
+set -e
+if [[ $odoo_rc -ne 0 || $check_rc -ne 0 ]]; then
+    exit 1
+fi
