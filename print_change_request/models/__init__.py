@@ -1,8 +1,12 @@
-from . import (
-    account_move,
-    payment_transaction,
-    print_job,
-    print_order,
-    res_company,
-    res_config_settings,
-)
+from . import print_order
+from . import print_job
+from . import print_change_reason
+from . import print_change_request
+from . import print_change_request_item
+from . import print_refund
+from . import account_move
+from . import account_move_line
+from . import payment_provider
+from . import payment_transaction
+from . import res_company
+from . import res_config_settings

@@ -13,6 +13,19 @@ class PaymentTransaction(models.Model):
         readonly=True,
         copy=False,
     )
+    print_refund_ids = fields.One2many(
+        comodel_name="print.refund",
+        inverse_name="refund_transaction_id",
+        string="Print refunds",
+        readonly=True,
+    )
+
+    def _update_state(self, allowed_states, target_state, state_message):
+        """Print refunds follow their refund transaction, whoever moved it (our refund call,
+        a Stripe webhook, Odoo's own Stripe webhook or status poll)."""
+        txs_to_process = super()._update_state(allowed_states, target_state, state_message)
+        txs_to_process.print_refund_ids._sync_from_transaction()
+        return txs_to_process
 
     def _log_message_on_linked_documents(self, message):
         """Also log payment messages on the print orders the transaction pays or refunds."""

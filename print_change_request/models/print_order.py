@@ -1,8 +1,12 @@
+import psycopg2
+import psycopg2.errorcodes
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools import float_compare, float_is_zero
 
 from ..lib import communication_state as cs
+from ..lib import refund_planning
 
 COMMUNICATION_STATES = cs.STATES
 
@@ -112,6 +116,58 @@ class PrintOrder(models.Model):
         index=True,
         tracking=50,
     )
+    change_request_ids = fields.One2many(
+        comodel_name="print.change.request",
+        inverse_name="order_id",
+        string="Requests for change",
+        readonly=True,
+        copy=False,
+    )
+    change_request_count = fields.Integer(compute="_compute_change_request_count")
+    last_change_request_id = fields.Many2one(
+        comodel_name="print.change.request",
+        string="Last request for change",
+        compute="_compute_last_change_request_id",
+    )
+    mail_change_request_id = fields.Many2one(
+        comodel_name="print.change.request",
+        string="Request for change to e-mail",
+        compute="_compute_mail_change_request_id",
+        help="Technical: the request the change-request e-mails speak of.",
+    )
+    customer_not_told = fields.Boolean(
+        string="Customer not told",
+        compute="_compute_customer_not_told",
+        help="The e-mail of the last request for change could not be sent.",
+    )
+    communication_state_label = fields.Char(
+        string="Communication",
+        compute="_compute_customer_not_told",
+        help='The communication state, with "(The email was not sent)" when the customer '
+        "was not told of the last request for change.",
+    )
+    customer_wait_skipped = fields.Boolean(
+        string="Not waiting for the customer",
+        readonly=True,
+        copy=False,
+        tracking=60,
+        help='The operator chose "I do not wait for the response of the customer" and may go '
+        "on with the order; the customer can still answer.",
+    )
+    refund_ids = fields.One2many(
+        comodel_name="print.refund",
+        inverse_name="order_id",
+        string="Refunds",
+        readonly=True,
+        copy=False,
+    )
+    refund_count = fields.Integer(compute="_compute_refund_count")
+    amount_refunded = fields.Monetary(
+        string="Refunded",
+        compute="_compute_amount_paid",
+        store=True,
+        help="Refunds decided, on their way or done.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTE METHODS
@@ -146,6 +202,46 @@ class PrintOrder(models.Model):
         for order in self:
             order.communication_state = cs.order_state(order.job_ids.mapped("communication_state"))
 
+    @api.depends("change_request_ids")
+    def _compute_change_request_count(self):
+        for order in self:
+            order.change_request_count = len(order.change_request_ids)
+
+    @api.depends("change_request_ids.date_requested")
+    def _compute_last_change_request_id(self):
+        for order in self:
+            order.last_change_request_id = order.change_request_ids.sorted(
+                lambda request: (request.date_requested, request.id), reverse=True
+            )[:1]
+
+    @api.depends("change_request_ids")
+    @api.depends_context("print_change_request_id")
+    def _compute_mail_change_request_id(self):
+        request_id = self.env.context.get("print_change_request_id")
+        for order in self:
+            requested = order.change_request_ids.filtered(lambda request: request.id == request_id)
+            order.mail_change_request_id = requested or order.last_change_request_id
+
+    @api.depends(
+        "communication_state", "change_request_ids.date_requested", "change_request_ids.mail_state"
+    )
+    def _compute_customer_not_told(self):
+        labels = dict(self._fields["communication_state"]._description_selection(self.env))
+        for order in self:
+            order.customer_not_told = (
+                order.communication_state == cs.CHANGE_REQUESTED
+                and order.last_change_request_id.mail_state == "failed"
+            )
+            label = labels.get(order.communication_state, "")
+            if order.customer_not_told:
+                label = self.env._("%s (The email was not sent)", label)
+            order.communication_state_label = label
+
+    @api.depends("refund_ids")
+    def _compute_refund_count(self):
+        for order in self:
+            order.refund_count = len(order.refund_ids)
+
     @api.depends("communication_state")
     def _compute_color(self):
         for order in self:
@@ -163,10 +259,13 @@ class PrintOrder(models.Model):
         "invoice_ids.payment_state",
         "invoice_ids.amount_total",
         "invoice_ids.amount_residual",
+        "refund_ids.state",
+        "refund_ids.amount",
     )
     def _compute_amount_paid(self):
         for order in self:
-            paid = order._get_amount_received() - order._get_amount_refunded()
+            order.amount_refunded = order._get_amount_refunded()
+            paid = order._get_amount_received() - order.amount_refunded
             rounding = order.currency_id.rounding
             order.amount_paid = max(paid, 0.0)
             order.is_paid = not float_is_zero(order.amount_paid, precision_rounding=rounding) and (
@@ -224,6 +323,7 @@ class PrintOrder(models.Model):
                 raise UserError(
                     self.env._("Order %(order)s has no job to accept.", order=order.name)
                 )
+            order._check_not_waiting_on_customer()
             not_ready = jobs.filtered(
                 lambda job, order=order: (
                     job.communication_state not in order._get_acceptable_job_states()
@@ -254,6 +354,7 @@ class PrintOrder(models.Model):
         """Dispatch accepted orders."""
         for order in self:
             order._check_not_locked()
+            order._check_not_waiting_on_customer()
             if order.communication_state != cs.ACCEPTED:
                 raise UserError(
                     self.env._(
@@ -276,6 +377,79 @@ class PrintOrder(models.Model):
                 )
         self._get_live_jobs()._mark_finalized()
         return True
+
+    def action_request_change(self):
+        """Open "Send a change request for:" for these orders."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "print_change_request.print_change_request_wizard_action"
+        )
+        action["context"] = {"active_model": "print.order", "active_ids": self.ids}
+        return action
+
+    def action_continue_without_customer(self):
+        """ "I do not wait for the response of the customer.": go on with the workflow.
+
+        The decision is recorded in the chatter; the customer can still answer."""
+        waiting = self.filtered(lambda order: order._is_waiting_on_customer())
+        if not waiting:
+            raise UserError(self.env._("These orders are not waiting for the customer."))
+        waiting.write({"customer_wait_skipped": True})
+        waiting.change_request_ids._mark_not_waited()
+        for order in waiting:
+            order.message_post(
+                body=self.env._(
+                    "I do not wait for the response of the customer. (%(user)s decided to go "
+                    "on with the order without the customer's changes.)",
+                    user=self.env.user.name,
+                )
+            )
+        return True
+
+    def action_customer_changed(self):
+        """The customer changed the order (new files or ticket sent by other means than the
+        portal): the jobs waiting for it become "Job is changed"."""
+        for order in self:
+            if not order.job_ids.filtered(
+                lambda job: job.communication_state == cs.CHANGE_REQUESTED
+            ):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s has no job waiting for the customer.", order=order.name
+                    )
+                )
+        self._apply_customer_change()
+        return True
+
+    def action_resend_change_request(self):
+        self.ensure_one()
+        if not self.last_change_request_id:
+            raise UserError(self.env._("No request for change was sent for this order."))
+        if not self.partner_id.email:
+            raise UserError(
+                self.env._(
+                    "The customer %(customer)s has no e-mail address: add one, then resend.",
+                    customer=self.partner_id.display_name,
+                )
+            )
+        self.last_change_request_id.action_resend()
+        return True
+
+    def action_view_refunds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "print_change_request.print_refund_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_change_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "print_change_request.print_change_request_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        return action
 
     def action_view_invoices(self):
         self.ensure_one()
@@ -301,7 +475,74 @@ class PrintOrder(models.Model):
     def _get_acceptable_job_states(self):
         """Job states from which this order can be accepted.  Hook: extend to allow more."""
         self.ensure_one()
+        if self.customer_wait_skipped:
+            return (*cs.ACCEPTABLE, cs.CHANGE_REQUESTED)
         return cs.ACCEPTABLE
+
+    def _is_waiting_on_customer(self):
+        self.ensure_one()
+        return (
+            self.communication_state in cs.WAITING_ON_CUSTOMER and not self.customer_wait_skipped
+        )
+
+    def _check_not_waiting_on_customer(self):
+        """Refuse to go on while the customer has not answered, offering the seed's choice."""
+        self.ensure_one()
+        if not self._is_waiting_on_customer():
+            return
+        action = self.env.ref("print_change_request.action_server_continue_without_customer")
+        raise RedirectWarning(
+            self.env._(
+                "Order %(order)s waits for the customer to change it. It is recommended to "
+                "wait until the customer has changed the order. To go on with the next step "
+                "anyway, confirm that you do not wait for the response of the customer.",
+                order=self.name,
+            ),
+            action.id,
+            self.env._("I do not wait for the response of the customer."),
+            {"active_model": "print.order", "active_id": self.id, "active_ids": self.ids},
+        )
+
+    def _apply_customer_change(self, jobs=None):
+        """The customer answered: ``jobs`` (default: every job waiting for the customer)
+        become "Job is changed".  The portal calls this when the customer resubmits."""
+        waiting = self.job_ids.filtered(lambda job: job.communication_state == cs.CHANGE_REQUESTED)
+        jobs = waiting if jobs is None else jobs & waiting
+        jobs._mark_changed()
+        for order in jobs.order_id:
+            if not order.job_ids.filtered(
+                lambda job: job.communication_state == cs.CHANGE_REQUESTED
+            ):
+                order.change_request_ids._mark_answered()
+                order.customer_wait_skipped = False
+            order.message_post(
+                body=self.env._(
+                    "The customer changed the order: %(jobs)s.",
+                    jobs=", ".join((jobs & order.job_ids).mapped("name")),
+                )
+            )
+        return jobs
+
+    def _lock_for_update(self):
+        """Take the orders' row locks so that two operators cannot act on them at once."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM print_order WHERE id IN %s FOR UPDATE NOWAIT",
+                    [tuple(self.ids)],
+                )
+        except psycopg2.OperationalError as error:
+            if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE:
+                raise
+            raise UserError(
+                self.env._(
+                    "Another user is working on %(orders)s right now. Try again in a moment.",
+                    orders=", ".join(self.mapped("name")),
+                )
+            ) from None
+        self.invalidate_recordset()
+        self.job_ids.invalidate_recordset()
+        self.refund_ids.invalidate_recordset()
 
     def _get_not_ready_message(self, jobs):
         """The error shown when ``jobs`` keep the order from being accepted."""
@@ -378,9 +619,42 @@ class PrintOrder(models.Model):
         return total
 
     def _get_amount_refunded(self):
-        """Money given back, or on its way back, to the customer.  Extended by refunds."""
+        """Money given back, or decided or on its way back, to the customer."""
         self.ensure_one()
-        return 0.0
+        return sum(
+            self._to_order_currency(refund.amount, refund.currency_id)
+            for refund in self.refund_ids
+            if refund.state in refund_planning.COMMITTED_STATES
+        )
+
+    def _get_refund_sources(self):
+        """The order's confirmed online payments, newest first, with what each can still
+        give back (refunds decided, under way or done already count)."""
+        self.ensure_one()
+        committed = {}
+        for refund in self.refund_ids:
+            if refund.state in refund_planning.COMMITTED_STATES and refund.source_transaction_id:
+                committed.setdefault(refund.source_transaction_id.id, []).append(refund.amount)
+        transactions = self.sudo().transaction_ids.filtered(
+            lambda tx: tx.state == "done" and tx.operation != "refund" and tx.amount > 0
+        )
+        return [
+            refund_planning.Source(
+                key=tx.id,
+                amount=tx.amount,
+                refundable=refund_planning.refundable(tx.amount, committed.get(tx.id, [])),
+                support=tx.provider_id.support_refund or "none",
+            )
+            for tx in transactions.sorted(lambda tx: (tx.last_state_change, tx.id), reverse=True)
+        ]
+
+    def _get_refundable_invoice(self):
+        """The customer invoice a refund's credit note reverses: the newest posted one."""
+        self.ensure_one()
+        invoices = self.sudo().invoice_ids.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted"
+        )
+        return invoices.sorted(lambda move: (move.invoice_date or move.date, move.id))[-1:]
 
     def _to_order_currency(self, amount, currency):
         self.ensure_one()

@@ -2,7 +2,10 @@
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import Form
 from odoo.tests.common import new_test_user
+
+from .stripe_servers import LocalStripe
 
 
 class PrintCommon(AccountTestInvoicingCommon):
@@ -153,8 +156,87 @@ class PrintCommon(AccountTestInvoicingCommon):
         )
         return wizard._create_payments()
 
+    def _request_change(self, order, refund="automatic", files=1, reason=None, user=None):
+        """Send a request for change through the dialogs, as an operator clicks it: tick the
+        first ``files`` files, OK, then OK (automatic) or Cancel (manual) on the refund
+        question when the order is paid."""
+        user = user or self.operator
+        action = order.with_user(user).action_request_change()
+        wizard_form = Form(
+            self.env[action["res_model"]].with_user(user).with_context(**action["context"])
+        )
+        for index in range(files):
+            with wizard_form.line_ids.edit(index) as line:
+                line.to_change = True
+                line.reason_id = reason or self.env.ref(
+                    "print_change_request.reason_missing_fonts"
+                )
+                line.note = "Embed the fonts"
+        wizard = wizard_form.save()
+        result = wizard.action_confirm()
+        if result.get("res_model") == "print.refund.confirm.wizard":
+            confirm = Form(
+                self.env[result["res_model"]].with_user(user).with_context(**result["context"])
+            ).save()
+            if refund == "automatic":
+                return confirm.action_refund_automatically()
+            return confirm.action_refund_manually()
+        return result
+
     @classmethod
     def _pay_by_invoice(cls, order, amount=None):
         invoice = cls._create_invoice(order, amount=amount)
         cls._register_payment(invoice)
         return invoice
+
+
+class PrintStripeCommon(PrintCommon):
+    """PrintCommon plus a Stripe provider whose API is a localstripe server started for the
+    class (real HTTP on 127.0.0.1).  Tests that need Stripe to misbehave point the provider at
+    a :class:`~.stripe_servers.FakeStripe` with :meth:`_use_stripe_at`."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.localstripe = LocalStripe()
+        cls.localstripe.start()
+        cls.addClassCleanup(cls.localstripe.stop)
+        cls.stripe_client = cls.localstripe.client()
+        base = cls.env.ref("payment.payment_provider_stripe")
+        cls.stripe_provider = base.copy(
+            {
+                "name": "Stripe (test)",
+                "company_id": cls.env.company.id,
+                "state": "test",
+                "stripe_secret_key": "sk_test_print",
+                "stripe_publishable_key": "pk_test_print",
+                "stripe_webhook_secret": "whsec_test_print",
+            }
+        )
+        cls._use_stripe_at(cls.localstripe.url)
+        cls.env["ir.config_parameter"].sudo().set_param("print_change_request.stripe_timeout", "2")
+
+    @classmethod
+    def _use_stripe_at(cls, url):
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "print_change_request.stripe_api_base", url
+        )
+
+    @classmethod
+    def _pay_with_stripe(cls, order, amount=None):
+        """The customer pays the order by card on (local)Stripe: a real payment intent, and
+        the done transaction Odoo's Stripe provider would have made of it."""
+        amount = order.amount_total if amount is None else amount
+        payment_intent = cls.localstripe.create_paid_payment_intent(
+            round(amount * 100), currency=order.currency_id.name.lower()
+        )
+        return cls._pay_by_transaction(
+            order,
+            amount=amount,
+            provider=cls.stripe_provider,
+            provider_reference=payment_intent,
+        )
+
+    def _stripe_refunds_of(self, payment_intent):
+        """What Stripe (localstripe) holds for the payment: the proof of exactly one refund."""
+        return self.stripe_client.v1.refunds.list(params={"payment_intent": payment_intent}).data

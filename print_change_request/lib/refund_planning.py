@@ -1,0 +1,91 @@
+"""How the money of an order goes back to its customer: plain Python, no ORM.
+
+An order may have been paid by one or more online payments (payment transactions) and by
+other means (a paid invoice, a bank transfer).  When the customer must be refunded, the
+amount is taken from the newest online payments first, as far as each can still be refunded;
+what no online payment covers is refunded by hand.  An automatic refund is possible only
+where the payment's provider supports it.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+AUTOMATIC = "automatic"
+MANUAL = "manual"
+
+# Why a refund is manual although an automatic one was asked for.
+NO_ONLINE_PAYMENT = "no_online_payment"
+PROVIDER_CANNOT_REFUND = "provider_cannot_refund"
+PROVIDER_FULL_ONLY = "provider_full_only"
+
+#: print.refund states that hold money back from the customer's paid amount: a refund
+#: decided, on its way, or done.  Failed and canceled refunds give nothing back.
+COMMITTED_STATES = ("draft", "pending", "done")
+
+
+@dataclass(frozen=True)
+class Source:
+    """An online payment the customer made for the order."""
+
+    key: Any  # whatever identifies the payment for the caller (a transaction id)
+    amount: float  # what the customer paid with it
+    refundable: float  # what can still be refunded on it
+    support: str  # the provider's refund support: "none", "full_only" or "partial"
+
+
+@dataclass(frozen=True)
+class PlannedRefund:
+    source: Any  # the Source.key refunded, or None for money paid by other means
+    amount: float
+    method: str  # AUTOMATIC or MANUAL
+    reason: str | None = None  # why MANUAL when AUTOMATIC was asked
+
+
+def _round(value, rounding):
+    return round(round(value / rounding) * rounding, 10)
+
+
+def plan_refunds(amount, sources, automatic, rounding=0.01):
+    """Split ``amount`` over ``sources`` (newest first) into refunds.
+
+    :param float amount: what must go back to the customer
+    :param list[Source] sources: the order's online payments, newest first
+    :param bool automatic: whether the operator asked for automatic refunds
+    :param float rounding: the currency's rounding
+    :return: the refunds to make, in order; empty when nothing is to be refunded
+    :rtype: list[PlannedRefund]
+    """
+    left = _round(max(amount, 0.0), rounding)
+    plan = []
+    for source in sources:
+        if left < rounding / 2:
+            break
+        take = _round(min(left, max(source.refundable, 0.0)), rounding)
+        if take < rounding / 2:
+            continue
+        method, reason = MANUAL, None
+        if automatic:
+            method, reason = _automatic_or_why_not(source, take, rounding)
+        plan.append(PlannedRefund(source.key, take, method, reason))
+        left = _round(left - take, rounding)
+    if left >= rounding / 2:
+        plan.append(PlannedRefund(None, left, MANUAL, NO_ONLINE_PAYMENT if automatic else None))
+    return plan
+
+
+def _automatic_or_why_not(source, take, rounding):
+    if source.support == "partial":
+        return AUTOMATIC, None
+    if source.support == "full_only":
+        whole = abs(take - source.amount) < rounding / 2
+        untouched = abs(source.refundable - source.amount) < rounding / 2
+        if whole and untouched:
+            return AUTOMATIC, None
+        return MANUAL, PROVIDER_FULL_ONLY
+    return MANUAL, PROVIDER_CANNOT_REFUND
+
+
+def refundable(paid, committed_refunds):
+    """What can still be refunded on a payment of ``paid`` that already has
+    ``committed_refunds`` (amounts) decided, under way or done.  Never below zero."""
+    return max(paid - sum(committed_refunds), 0.0)

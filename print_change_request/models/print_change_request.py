@@ -1,0 +1,260 @@
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+
+REQUEST_STATES = [
+    ("waiting", "Waiting for the customer"),
+    ("answered", "Changed by the customer"),
+    ("not_waited", "Not waited for"),
+    ("canceled", "Canceled"),
+]
+MAIL_STATES = [
+    ("queued", "Being sent"),
+    ("sent", "Sent"),
+    ("failed", "The email was not sent"),
+]
+#: mail.notification statuses meaning the customer did not get the e-mail.
+FAILED_NOTIFICATION_STATUSES = ("exception", "bounce", "canceled")
+
+
+class PrintChangeRequest(models.Model):
+    _name = "print.change.request"
+    _description = "Request for change"
+    _order = "date_requested desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: self.env._("New"),
+    )
+    order_id = fields.Many2one(
+        comodel_name="print.order",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Requested by",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    date_requested = fields.Datetime(
+        string="Requested on", required=True, readonly=True, default=fields.Datetime.now
+    )
+    job_ids = fields.Many2many(
+        comodel_name="print.job",
+        relation="print_change_request_job_rel",
+        column1="request_id",
+        column2="job_id",
+        string="Jobs to change",
+        readonly=True,
+    )
+    item_ids = fields.One2many(
+        comodel_name="print.change.request.item",
+        inverse_name="request_id",
+        string="What must change",
+        readonly=True,
+    )
+    file_item_ids = fields.One2many(
+        comodel_name="print.change.request.item",
+        inverse_name="request_id",
+        string="Files to change",
+        domain=[("kind", "=", "file")],
+        readonly=True,
+    )
+    ticket_item_ids = fields.One2many(
+        comodel_name="print.change.request.item",
+        inverse_name="request_id",
+        string="Job tickets to change",
+        domain=[("kind", "=", "ticket")],
+        readonly=True,
+    )
+    message = fields.Text(string="Message to the customer", readonly=True)
+    state = fields.Selection(
+        selection=REQUEST_STATES, default="waiting", required=True, readonly=True, index=True
+    )
+    mail_message_id = fields.Many2one(
+        comodel_name="mail.message", string="E-mail", readonly=True, ondelete="set null"
+    )
+    mail_state = fields.Selection(selection=MAIL_STATES, compute="_compute_mail_state")
+    mail_failure = fields.Char(string="E-mail problem", compute="_compute_mail_state")
+    reminder_count = fields.Integer(readonly=True)
+    date_last_reminder = fields.Datetime(string="Last reminder", readonly=True)
+    deadline_notified = fields.Boolean(readonly=True)
+    refund_ids = fields.One2many(
+        comodel_name="print.refund", inverse_name="request_id", string="Refunds", readonly=True
+    )
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends(
+        "mail_message_id.notification_ids.notification_status",
+        "mail_message_id.notification_ids.failure_type",
+    )
+    def _compute_mail_state(self):
+        for request in self:
+            notifications = request.mail_message_id.notification_ids.filtered(
+                lambda notif, request=request: (
+                    notif.res_partner_id == request.partner_id
+                    and notif.notification_type == "email"
+                )
+            )
+            failed = notifications.filtered(
+                lambda notif: notif.notification_status in FAILED_NOTIFICATION_STATUSES
+            )
+            if not request.mail_message_id or not notifications or failed:
+                request.mail_state = "failed"
+                request.mail_failure = request._describe_mail_failure(failed[:1])
+            elif all(notif.notification_status == "sent" for notif in notifications):
+                request.mail_state = "sent"
+                request.mail_failure = False
+            else:
+                request.mail_state = "queued"
+                request.mail_failure = False
+
+    def _describe_mail_failure(self, notification):
+        self.ensure_one()
+        if not self.partner_id.email:
+            return self.env._("The customer has no e-mail address.")
+        if not notification:
+            return self.env._("No e-mail was sent to the customer.")
+        failure = dict(notification._fields["failure_type"]._description_selection(self.env))
+        return failure.get(notification.failure_type) or notification.failure_reason or ""
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = sequence.next_by_code("print.change.request") or self.env._("New")
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_resend(self):
+        """Send the request's e-mail again (after fixing the customer's address...)."""
+        self._notify_customer()
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _notify_customer(self, template_xmlid="print_change_request.mail_template_change_request"):
+        """E-mail the customer from the order's chatter, and remember the message so the
+        order can show whether the customer was told."""
+        template = self.env.ref(template_xmlid)
+        for request in self:
+            order = request.order_id.with_context(print_change_request_id=request.id)
+            order._portal_ensure_token()
+            message = order.message_post_with_source(
+                template,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=order.partner_id.ids,
+            )
+            request.mail_message_id = message[:1]
+
+    def _mark_answered(self):
+        self.filtered(lambda request: request.state in ("waiting", "not_waited")).write(
+            {"state": "answered"}
+        )
+
+    def _mark_not_waited(self):
+        self.filtered(lambda request: request.state == "waiting").write({"state": "not_waited"})
+
+    def _summary_html(self):
+        """What was asked, for the order's chatter."""
+        self.ensure_one()
+        rows = [
+            Markup("<li>%s / %s: %s%s</li>")
+            % (
+                item.job_id.name,
+                item.file_name or "",
+                item.reason_id.name or "",
+                Markup(" (%s)") % item.note if item.note else "",
+            )
+            for item in self.file_item_ids
+        ] + [
+            Markup("<li>%s: %s</li>")
+            % (self.env._("Job ticket of %s", item.job_id.name), item.note or "")
+            for item in self.ticket_item_ids
+        ]
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Request for change %s sent to the customer:", self.name),
+            Markup("").join(rows),
+        )
+        if self.message:
+            body += Markup("<p>%s</p>") % escape(self.message)
+        return body
+
+    # ------------------------------------------------------------
+    # SCHEDULED ACTIONS
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_remind_customers(self):
+        """Remind customers who did not answer, and give the order's responsible a to-do
+        once the deadline passed.  Each company's settings apply to its orders."""
+        now = fields.Datetime.now()
+        waiting = self.search(
+            [("state", "=", "waiting"), ("order_id.communication_state", "=", "change_requested")]
+        )
+        to_remind = waiting.filtered(lambda request: request._reminder_due(now))
+        for request in to_remind:
+            request._notify_customer("print_change_request.mail_template_change_request_reminder")
+            request.write(
+                {"reminder_count": request.reminder_count + 1, "date_last_reminder": now}
+            )
+        late = waiting.filtered(lambda request: request._deadline_passed(now))
+        for request in late:
+            order = request.order_id
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("The customer did not answer %s", request.name),
+                note=self.env._(
+                    "The customer has not changed order %(order)s since %(date)s. Decide "
+                    "whether to go on without the customer's response, or cancel the order.",
+                    order=order.name,
+                    date=fields.Datetime.to_string(request.date_requested),
+                ),
+                user_id=(order.user_id or request.user_id).id,
+            )
+        late.write({"deadline_notified": True})
+        return to_remind, late
+
+    def _reminder_due(self, now):
+        self.ensure_one()
+        company = self.company_id
+        if company.print_reminder_days <= 0 or self.reminder_count >= company.print_reminder_max:
+            return False
+        last = self.date_last_reminder or self.date_requested
+        return now - last >= timedelta(days=company.print_reminder_days)
+
+    def _deadline_passed(self, now):
+        self.ensure_one()
+        days = self.company_id.print_deadline_days
+        return (
+            days > 0
+            and not self.deadline_notified
+            and not self.order_id.customer_wait_skipped
+            and now - self.date_requested >= timedelta(days=days)
+        )

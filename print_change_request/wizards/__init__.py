@@ -1,0 +1,3 @@
+from . import print_change_request_wizard
+from . import print_change_request_line
+from . import print_refund_confirm_wizard

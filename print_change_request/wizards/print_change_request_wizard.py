@@ -1,0 +1,248 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import communication_state as cs
+
+
+class PrintChangeRequestWizard(models.TransientModel):
+    """ "Send a change request for:": the operator picks the files and job tickets the
+    customer must change.  It only collects and checks input; the orders and refunds do
+    the rest."""
+
+    _name = "print.change.request.wizard"
+    _description = "Send a change request"
+
+    order_ids = fields.Many2many(
+        comodel_name="print.order", string="Orders", required=True, readonly=True
+    )
+    job_ids = fields.Many2many(
+        comodel_name="print.job",
+        relation="print_change_request_wizard_job_rel",
+        string="Jobs",
+        compute="_compute_job_ids",
+    )
+    line_ids = fields.One2many(
+        comodel_name="print.change.request.line", inverse_name="wizard_id", string="Files"
+    )
+    ticket_job_ids = fields.Many2many(
+        comodel_name="print.job",
+        relation="print_change_request_wizard_ticket_rel",
+        string="Job tickets to change",
+        domain="[('id', 'in', job_ids)]",
+    )
+    ticket_note = fields.Text(string="What must change in the job tickets")
+    message = fields.Text(string="Message to the customer")
+    is_paid = fields.Boolean(compute="_compute_refund_info")
+    currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_refund_info")
+    amount_to_refund = fields.Monetary(compute="_compute_refund_info")
+    done = fields.Boolean(readonly=True)
+
+    # ------------------------------------------------------------
+    # DEFAULTS AND COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") != "print.order" or not context.get("active_ids"):
+            return values
+        orders = self.env["print.order"].browse(context["active_ids"]).exists()
+        values["order_ids"] = [Command.set(orders.ids)]
+        if "line_ids" in fields_list:
+            values["line_ids"] = [
+                Command.create({"job_id": job.id, "attachment_id": attachment.id})
+                for job in orders._get_live_jobs()
+                for attachment in job.attachment_ids.sorted("id")
+            ]
+        return values
+
+    @api.depends("order_ids")
+    def _compute_job_ids(self):
+        for wizard in self:
+            wizard.job_ids = wizard.order_ids._get_live_jobs()
+
+    @api.depends("order_ids.amount_paid")
+    def _compute_refund_info(self):
+        for wizard in self:
+            paid = wizard.order_ids.filtered("amount_paid")
+            wizard.is_paid = bool(paid)
+            wizard.currency_id = paid[:1].currency_id or wizard.order_ids[:1].currency_id
+            wizard.amount_to_refund = sum(paid.mapped("amount_paid"))
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_confirm(self):
+        """OK: check the choice, then ask about the refund when an order is paid."""
+        self.ensure_one()
+        self._check_request()
+        if self.is_paid:
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("The customer has already paid the order"),
+                "res_model": "print.refund.confirm.wizard",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"default_request_wizard_id": self.id},
+            }
+        return self._execute(refund_method=None)
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _selected_lines(self):
+        return self.line_ids.filtered("to_change")
+
+    def _check_request(self):
+        """Refuse an empty or impossible request with a message saying what to do."""
+        self.ensure_one()
+        if self.done:
+            raise UserError(self.env._("This request for change was already sent."))
+        lines = self._selected_lines()
+        if not lines and not self.ticket_job_ids:
+            raise UserError(
+                self.env._(
+                    "Select at least one file the customer must change, or a job ticket to "
+                    "change, then click OK."
+                )
+            )
+        missing_reason = lines.filtered(lambda line: not line.reason_id)
+        if missing_reason:
+            raise UserError(
+                self.env._(
+                    "Give a reason for each file to change: %(files)s.",
+                    files=", ".join(missing_reason.mapped("attachment_id.name")),
+                )
+            )
+        if self.ticket_job_ids and not (self.ticket_note or "").strip():
+            raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
+        jobs = lines.job_id | self.ticket_job_ids
+        self._check_jobs_requestable(jobs)
+
+    def _check_jobs_requestable(self, jobs):
+        labels = dict(
+            self.env["print.job"]._fields["communication_state"]._description_selection(self.env)
+        )
+        blocked = jobs.filtered(lambda job: job.communication_state not in cs.CHANGE_REQUESTABLE)
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "A change can no longer be requested for %(jobs)s: only new or changed "
+                    "jobs, or jobs already waiting for the customer, can be changed.",
+                    jobs=", ".join(
+                        f"{job.order_id.name} / {job.name} ({labels[job.communication_state]})"
+                        for job in blocked
+                    ),
+                )
+            )
+
+    def _execute(self, refund_method):
+        """Send the request: one record per order, the jobs' states in one write, the
+        refunds, then the e-mails.  ``refund_method`` is "automatic", "manual" or None.
+
+        Two operators on the same orders are serialized by the orders' row locks; what
+        the first one did (states, refunds) is read again before acting."""
+        self.ensure_one()
+        self._check_request()
+        orders = self.order_ids
+        orders._lock_for_update()
+        lines = self._selected_lines()
+        jobs = lines.job_id | self.ticket_job_ids
+        self._check_jobs_requestable(jobs)
+        requests = self.env["print.change.request"].create(
+            [self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id]
+        )
+        jobs._mark_change_requested()
+        (orders & jobs.order_id).filtered("customer_wait_skipped").write(
+            {"customer_wait_skipped": False}
+        )
+        refunds = self.env["print.refund"]
+        if refund_method:
+            for request in requests:
+                refunds |= self.env["print.refund"]._create_for_order(
+                    request.order_id, request, automatic=refund_method == "automatic"
+                )
+        for request in requests:
+            request.order_id.message_post(body=request._summary_html())
+        refunds._send()
+        requests._notify_customer()
+        self.done = True
+        return self._result_action(requests, refunds)
+
+    def _prepare_request_vals(self, order, lines, jobs):
+        order_lines = lines.filtered(lambda line: line.job_id.order_id == order)
+        ticket_jobs = self.ticket_job_ids.filtered(lambda job: job.order_id == order)
+        items = [
+            Command.create(
+                {
+                    "job_id": line.job_id.id,
+                    "kind": "file",
+                    "attachment_id": line.attachment_id.id,
+                    "file_name": line.attachment_id.name,
+                    "reason_id": line.reason_id.id,
+                    "note": line.note,
+                }
+            )
+            for line in order_lines
+        ] + [
+            Command.create({"job_id": job.id, "kind": "ticket", "note": self.ticket_note})
+            for job in ticket_jobs
+        ]
+        return {
+            "order_id": order.id,
+            "job_ids": [Command.set((jobs & order.job_ids).ids)],
+            "item_ids": items,
+            "message": self.message,
+        }
+
+    def _result_action(self, requests, refunds):
+        failed = refunds.filtered(lambda refund: refund.state == "failed")
+        not_told = requests.filtered(lambda request: request.mail_state == "failed")
+        messages = [
+            self.env._(
+                "Request for change sent for %s.", ", ".join(requests.order_id.mapped("name"))
+            )
+        ]
+        for refund in refunds - failed:
+            messages.append(
+                self.env._(
+                    "Refund %(refund)s of %(amount)s: %(state)s.",
+                    refund=refund.name,
+                    amount=refund._amount_label(),
+                    state=refund._state_label()
+                    if refund.method == "automatic"
+                    else self.env._("to be made by hand by the accountants"),
+                )
+            )
+        for refund in failed:
+            messages.append(
+                self.env._(
+                    "The automatic refund %(refund)s failed: %(reason)s The accountants have a "
+                    "to-do to refund the customer by hand.",
+                    refund=refund.name,
+                    reason=refund.failure_reason,
+                )
+            )
+        for request in not_told:
+            messages.append(
+                self.env._(
+                    "The email was not sent to %(customer)s: %(problem)s",
+                    customer=request.partner_id.display_name,
+                    problem=request.mail_failure,
+                )
+            )
+        problem = failed or not_told
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if problem else "success",
+                "sticky": bool(problem),
+                "title": self.env._("Request for change"),
+                "message": "\n".join(messages),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
