@@ -748,18 +748,17 @@ class PrintRefund(models.Model):
         )
 
     def _manual_reason_text(self, why):
+        provider = self.sudo().provider_id.display_name
         reasons = {
             refund_planning.NO_ONLINE_PAYMENT: self.env._(
                 "The customer did not pay online (invoice, bank transfer...): there is no "
                 "payment to refund automatically."
             ),
             refund_planning.PROVIDER_CANNOT_REFUND: self.env._(
-                "The payment provider %s cannot refund automatically.",
-                self.provider_id.display_name,
+                "The payment provider %s cannot refund automatically.", provider
             ),
             refund_planning.PROVIDER_FULL_ONLY: self.env._(
-                "The payment provider %s refunds only whole payments.",
-                self.provider_id.display_name,
+                "The payment provider %s refunds only whole payments.", provider
             ),
         }
         text = reasons.get(why) or self.env._("The operator chose to refund by hand.")

@@ -6,4 +6,5 @@ from . import test_payment_state
 from . import test_access
 from . import test_views
 from . import test_change_request
+from . import test_refund_automatic
 from . import test_tours

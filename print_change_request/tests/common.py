@@ -203,7 +203,7 @@ class PrintStripeCommon(PrintCommon):
         cls.addClassCleanup(cls.localstripe.stop)
         cls.stripe_client = cls.localstripe.client()
         base = cls.env.ref("payment.payment_provider_stripe")
-        cls.stripe_provider = base.copy(
+        cls.stripe_provider = base.sudo().copy(
             {
                 "name": "Stripe (test)",
                 "company_id": cls.env.company.id,
