@@ -556,7 +556,7 @@ class PrintRefund(models.Model):
             refund.activity_feedback(
                 ["mail.mail_activity_data_todo"], feedback=self.env._("Refund done.")
             )
-            refund.order_id.message_post(
+            refund._post_on_order(
                 body=self.env._(
                     "Refund %(refund)s of %(amount)s to the customer is done.",
                     refund=refund.name,
@@ -586,7 +586,7 @@ class PrintRefund(models.Model):
                     reason=reason,
                 ),
             )
-            refund.order_id.message_post(
+            refund._post_on_order(
                 body=self.env._(
                     "The automatic refund %(refund)s of %(amount)s failed: %(reason)s",
                     refund=refund.name,
@@ -767,6 +767,12 @@ class PrintRefund(models.Model):
             "mark the refund as done with its reference.",
             why=text,
         )
+
+    def _post_on_order(self, body):
+        """Note on the order's chatter, by whoever moved the refund (accountants may only
+        read orders)."""
+        self.ensure_one()
+        self.order_id.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
 
     def _amount_label(self):
         self.ensure_one()

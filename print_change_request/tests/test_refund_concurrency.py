@@ -1,0 +1,181 @@
+"""Two operators confirming the same paid order at once: exactly one refund.
+
+The other tests run inside one uncommitted transaction.  Here two real database cursors act
+like two operators' requests, on data committed for the purpose (and removed afterwards),
+with localstripe as the Stripe server.  localstripe ignores idempotency keys, so the single
+refund it holds at the end is our own guard's doing."""
+
+from odoo import Command, api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+from .stripe_servers import LocalStripe
+
+
+@tagged("post_install", "-at_install")
+class TestRefundConcurrency(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.localstripe = LocalStripe()
+        cls.localstripe.start()
+        cls.addClassCleanup(cls.localstripe.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.uid = self.env.ref("base.user_admin").id
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            self.ids = self._commit_paid_order(env)
+            cr.commit()
+        self.addCleanup(self._remove_committed_data)
+
+    def _commit_paid_order(self, env):
+        company = env.ref("base.main_company")
+        values = {
+            "name": "Stripe (concurrency test)",
+            "company_id": company.id,
+            "state": "test",
+            "stripe_secret_key": "sk_test_concurrency",
+            "stripe_publishable_key": "pk_test_concurrency",
+        }
+        Provider = env["payment.provider"].sudo()
+        provider = Provider.search(
+            [("name", "=", values["name"]), ("company_id", "=", company.id)], limit=1
+        )
+        if provider:  # left by an earlier test: its journal has this provider's method line
+            provider.write(values)
+        else:
+            provider = env.ref("payment.payment_provider_stripe").sudo().copy(values)
+        params = env["ir.config_parameter"].sudo()
+        previous_base = params.get_param("print_change_request.stripe_api_base")
+        params.set_param("print_change_request.stripe_api_base", self.localstripe.url)
+        partner = env["res.partner"].create(
+            {"name": "Concurrent Customer", "email": "concurrent@example.com"}
+        )
+        order = env["print.order"].create({"partner_id": partner.id, "company_id": company.id})
+        env["print.job"].create(
+            {
+                "order_id": order.id,
+                "name": "Posters",
+                "price_unit": 25.0,
+                "attachment_ids": [
+                    Command.create(
+                        {"name": "poster.pdf", "raw": b"%PDF-1.4", "mimetype": "application/pdf"}
+                    )
+                ],
+            }
+        )
+        intent = self.localstripe.create_paid_payment_intent(
+            2500, currency=order.currency_id.name.lower()
+        )
+        tx = (
+            env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": env.ref("payment.payment_method_card").id,
+                    "reference": f"CONCURRENT-{order.id}",
+                    "amount": 25.0,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": partner.id,
+                    "provider_reference": intent,
+                    "print_order_ids": [Command.link(order.id)],
+                }
+            )
+        )
+        tx._set_done()
+        assert order.is_paid
+        return {
+            "order": order.id,
+            "partner": partner.id,
+            "provider": provider.id,
+            "intent": intent,
+            "previous_base": previous_base,
+        }
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            order.refund_ids.activity_ids.unlink()
+            order.refund_ids.unlink()
+            order.job_ids.attachment_ids.unlink()
+            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
+            env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
+            env["ir.config_parameter"].set_param(
+                "print_change_request.stripe_api_base", self.ids["previous_base"] or False
+            )
+            cr.commit()
+
+    def _operator_wizard(self, cr):
+        """An operator's "Send a change request for:" dialog, with the file ticked."""
+        env = api.Environment(cr, self.uid, {})
+        order = env["print.order"].browse(self.ids["order"])
+        action = order.action_request_change()
+        wizard = env[action["res_model"]].with_context(**action["context"]).create({})
+        wizard.line_ids.write(
+            {
+                "to_change": True,
+                "reason_id": env.ref("print_change_request.reason_low_resolution").id,
+            }
+        )
+        cr.commit()
+        return wizard
+
+    def _ok_ok(self, wizard):
+        """OK on the dialog, then OK on "The customer has already paid the order..."."""
+        question = wizard.action_confirm()
+        if question.get("res_model") != "print.refund.confirm.wizard":
+            return question
+        confirm = wizard.env[question["res_model"]].with_context(**question["context"]).create({})
+        return confirm.action_refund_automatically()
+
+    def test_01_two_operators_at_once_make_one_refund(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            wizard1 = self._operator_wizard(cr1)
+            wizard2 = self._operator_wizard(cr2)
+
+            self._ok_ok(wizard1)  # operator 1 is refunding: the order's row is locked
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._ok_ok(wizard2)  # operator 2 clicks at the same moment
+            cr2.rollback()
+            cr1.commit()
+
+            # Operator 2 tries again once operator 1 is done: nothing is left to refund.
+            wizard2 = wizard2.with_env(wizard2.env(cr=cr2))
+            wizard2.invalidate_recordset()
+            result = self._ok_ok(wizard2)
+            self.assertEqual(result["tag"], "display_notification")
+            cr2.commit()
+
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            self.assertEqual(len(order.refund_ids), 1, "exactly one refund record")
+            self.assertEqual(order.refund_ids.state, "done")
+            self.assertEqual(len(order.change_request_ids), 2, "both requests were recorded")
+            self.assertFalse(order.is_paid)
+        stripe_refunds = (
+            self.localstripe.client()
+            .v1.refunds.list(params={"payment_intent": self.ids["intent"]})
+            .data
+        )
+        self.assertEqual(len(stripe_refunds), 1, "exactly one refund on Stripe")
+        self.assertEqual(stripe_refunds[0].amount, 2500)
+
+    def test_02_same_dialog_confirmed_twice_refunds_once(self):
+        with self.registry.cursor() as cr:
+            wizard = self._operator_wizard(cr)
+            self._ok_ok(wizard)
+            cr.commit()
+            with self.assertRaisesRegex(UserError, "already sent"):
+                self._ok_ok(wizard)
+            cr.rollback()
+        stripe_refunds = (
+            self.localstripe.client()
+            .v1.refunds.list(params={"payment_intent": self.ids["intent"]})
+            .data
+        )
+        self.assertEqual(len(stripe_refunds), 1)
