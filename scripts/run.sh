@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Start Odoo on http://127.0.0.1:8069 with the addon installed in a demo database
 # (created with Odoo's and the addon's demo data the first time, updated afterwards).
-# Log in as admin / admin.
-#   PCR_DB=...     the database name (default: print_demo)
-#   PCR_PORT=...   the HTTP port (default: 8069)
+# Log in as admin / admin.  A local fake Stripe (localstripe, 127.0.0.1:8420) runs beside it
+# and the demo's Stripe provider points at it, so automatic refunds work without an account.
+#   PCR_DB=...            the database name (default: print_demo)
+#   PCR_PORT=...          the HTTP port (default: 8069)
+#   PCR_STRIPE_PORT=...   localstripe's port (default: 8420); PCR_STRIPE_PORT=0: no fake Stripe
 # Extra arguments go to Odoo (e.g. --dev=xml).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-"$REPO_ROOT/scripts/setup.sh"
+"$REPO_ROOT/scripts/setup.sh" --demo
 ensure_postgres
 PY=$(odoo_python)
 ADDONS=$(odoo_addons_dir "$PY")
 DB="${PCR_DB:-print_demo}"
 PORT="${PCR_PORT:-8069}"
+STRIPE_PORT="${PCR_STRIPE_PORT:-8420}"
 
 common_args=(--addons-path="$ADDONS,$REPO_ROOT" --database="$DB" --db-filter="^${DB}\$"
     --http-interface=127.0.0.1 --http-port="$PORT")
@@ -24,5 +27,18 @@ else
     say "Creating database $DB with demo data (takes a minute or two)..."
     "$PY" -m odoo "${common_args[@]}" --init=print_change_request --stop-after-init --log-level=warn
 fi
+
+if [[ $STRIPE_PORT != 0 ]]; then
+    mkdir -p "$VAR_DIR"
+    "$PY" -m localstripe --port "$STRIPE_PORT" --from-scratch >"$VAR_DIR/localstripe.log" 2>&1 &
+    stripe_pid=$!
+    trap 'kill $stripe_pid 2>/dev/null || true' EXIT
+    for _ in $(seq 1 50); do
+        (echo >"/dev/tcp/127.0.0.1/$STRIPE_PORT") 2>/dev/null && break
+        sleep 0.2
+    done
+    PCR_STRIPE_URL="http://127.0.0.1:$STRIPE_PORT" "$PY" -m odoo shell "${common_args[@]}" \
+        --log-level=warn --no-http <"$REPO_ROOT/scripts/demo_stripe.py"
+fi
 say "Odoo runs on http://127.0.0.1:$PORT (database $DB, login admin / admin). Ctrl+C stops it."
-exec "$PY" -m odoo "${common_args[@]}" "$@"
+"$PY" -m odoo "${common_args[@]}" "$@"

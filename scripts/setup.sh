@@ -3,6 +3,7 @@
 #   - Odoo 18: the one already installed (importable by Python, or the `odoo` command), or,
 #     when there is none, Odoo 18.0 from Odoo's official source (git clone) in a virtualenv;
 #   - the addon's Python packages (requirements.txt);
+#   - with --demo: the local fake Stripe the demo uses (localstripe);
 #   - with --test: what the tests need too (requirements-test.txt, Chromium for the tours);
 #   - with --dev: the linters (requirements-dev.txt).
 # Safe to run again: it installs only what is missing.
@@ -10,11 +11,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 want_test=0
 want_dev=0
+want_demo=0
 for arg in "$@"; do
     case $arg in
         --test) want_test=1 ;;
         --dev) want_dev=1 ;;
-        *) die "unknown option $arg (use --test and/or --dev)" ;;
+        --demo) want_demo=1 ;;
+        *) die "unknown option $arg (use --demo, --test and/or --dev)" ;;
     esac
 done
 
@@ -73,7 +76,7 @@ pip_install() {
 }
 
 requirements=(-r "$REPO_ROOT/requirements.txt")
-[[ $want_test -eq 1 ]] && requirements+=(-r "$REPO_ROOT/requirements-test.txt")
+[[ $want_test -eq 1 || $want_demo -eq 1 ]] && requirements+=(-r "$REPO_ROOT/requirements-test.txt")
 [[ $want_dev -eq 1 ]] && requirements+=(-r "$REPO_ROOT/requirements-dev.txt")
 pip_install "${requirements[@]}"
 

@@ -148,7 +148,7 @@ class PrintRefund(models.Model):
                         state=refund._state_label(),
                     )
                 )
-        self.write({"state": "draft", "failure_reason": False})
+        self._set_draft()
         self._send()
         return self._notification_action()
 
@@ -536,6 +536,10 @@ class PrintRefund(models.Model):
     # BUSINESS METHODS: states (the only writers of `state`)
     # ------------------------------------------------------------
 
+    def _set_draft(self):
+        """Back to draft, to be sent again under the same key (retry)."""
+        self.write({"state": "draft", "failure_reason": False})
+
     def _set_pending(self, why=None):
         self.write({"state": "pending"})
         for refund in self.filtered(lambda r: r.method == refund_planning.MANUAL):
@@ -739,7 +743,9 @@ class PrintRefund(models.Model):
         return managers.sorted("id")[:1] or self.order_id.user_id or self.env.user
 
     def _schedule_accountant_activity(self, summary, note):
+        """One open to-do per refund: a new one replaces the previous."""
         self.ensure_one()
+        self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
         self.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
             summary=summary,

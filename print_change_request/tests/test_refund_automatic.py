@@ -320,3 +320,44 @@ class TestRefundAutomatic(PrintStripeCommon):
         self.assertFalse(order.is_paid)
         with self.assertRaisesRegex(UserError, "can be retried"):
             refund.with_user(self.accountant).action_retry()
+
+    def test_15_hourly_follow_up_asks_stripe_about_pending_refunds(self):
+        order = self._create_order()
+        tx = self._pay_with_stripe(order)
+        fake = self._fake_stripe()
+        fake.respond(200, list_body([]), method="GET")
+        fake.respond(
+            200, refund_body("re_slow", "pending", 1000, tx.provider_reference), method="POST"
+        )
+        self._request_change(order, refund="automatic")
+        refund = order.refund_ids
+        self.assertEqual(refund.state, "pending")
+        fake.respond(
+            200,
+            refund_body("re_slow", "succeeded", 1000, tx.provider_reference),
+            method="GET",
+            path_prefix="/v1/refunds/re_slow",
+        )
+        self.env["print.refund"]._cron_follow_up_refunds()
+        self.assertEqual(refund.state, "done")
+        self.assertTrue(refund.payment_id)
+        self.assertEqual(len(self._refund_posts(fake)), 1)
+
+    def test_16_hourly_follow_up_finishes_an_interrupted_send_without_a_second_refund(self):
+        order = self._create_order()
+        tx = self._pay_with_stripe(order)
+        self._request_change(order, refund="automatic")
+        refund = order.refund_ids
+        self.assertEqual(refund.state, "done")
+        # As if Odoo had stopped after Stripe's answer and before recording it.
+        refund.write({"state": "draft", "provider_refund_id": False})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE print_refund SET write_date = now() - interval '1 hour' WHERE id = %s",
+            [refund.id],
+        )
+        refund.invalidate_recordset()
+        self.env["print.refund"]._cron_follow_up_refunds()
+        self.assertEqual(refund.state, "done")
+        self.assertTrue(refund.provider_refund_id)
+        self.assertEqual(len(self._stripe_refunds_of(tx.provider_reference)), 1)

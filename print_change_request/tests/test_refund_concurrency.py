@@ -5,6 +5,10 @@ like two operators' requests, on data committed for the purpose (and removed aft
 with localstripe as the Stripe server.  localstripe ignores idempotency keys, so the single
 refund it holds at the end is our own guard's doing."""
 
+# Two real transactions must see each other's work: this test commits on purpose, on its own
+# cursors only (never the test's), and removes what it committed.
+# pylint: disable=invalid-commit
+
 from odoo import Command, api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged

@@ -128,7 +128,7 @@ class TestStripeWebhook(PrintStripeCommon, HttpCase):
 
     def test_07_processing_error_answers_500_and_changes_nothing(self):
         def serialization_failure(*args, **kwargs):
-            raise psycopg2.errors.SerializationFailure("could not serialize access")
+            raise psycopg2.OperationalError("could not serialize access due to concurrent update")
 
         with (
             patch.object(PrintRefund, "_apply_stripe_refund", serialization_failure),
