@@ -27,6 +27,7 @@
         "wizards/print_change_request_wizard_views.xml",
         "wizards/print_refund_confirm_wizard_views.xml",
         "views/menus.xml",
+        "views/print_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,1 +1,2 @@
 from . import stripe_webhook
+from . import portal
