@@ -69,9 +69,10 @@ TRANSITIONS = {
 #: Job states on which an operator may send a request for change.
 CHANGE_REQUESTABLE = (NEW, CHANGE_REQUESTED, CHANGED)
 
-#: Job states from which an order may be accepted without further decision.  A job still
-#: waiting for the customer can be accepted only after the operator chose not to wait.
-ACCEPTABLE = (NEW, CHANGED)
+#: Job states an order may be accepted with, without further decision (accepted jobs stay
+#: as they are).  A job still waiting for the customer can be accepted only after the
+#: operator chose not to wait.
+ACCEPTABLE = (NEW, CHANGED, ACCEPTED)
 
 
 def order_state(job_states):

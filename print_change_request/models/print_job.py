@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -90,7 +92,10 @@ class PrintJob(models.Model):
         tracking=True,
     )
     color = fields.Integer(compute="_compute_color")
-    is_paid = fields.Boolean(related="order_id.is_paid", string="Job is paid", store=True)
+    # The order tracks its payment; one message per job would only repeat it.
+    is_paid = fields.Boolean(
+        related="order_id.is_paid", string="Job is paid", store=True, tracking=False
+    )
 
     _sql_constraints = [
         (
@@ -190,11 +195,39 @@ class PrintJob(models.Model):
         return self._move_to(cs.FINALIZED)
 
     def _move_to(self, target):
-        """Move the jobs to ``target`` in one write; the orders follow by precedence."""
+        """Move the jobs to ``target`` in one write; the orders follow by precedence.
+
+        The jobs' own field tracking would post one message per job (an INSERT of a
+        message and of a tracking value for each); the state is written without it and
+        the change is logged in each job's chatter in one batch instead.  The orders'
+        state, recomputed later in the caller's context, is tracked as usual."""
         jobs = self.filtered(lambda job: job.communication_state != target)
-        if jobs:
-            jobs.write({"communication_state": target})
+        if not jobs:
+            return jobs
+        context = self.env.context
+        log = not (context.get("tracking_disable") or context.get("mail_notrack"))
+        previous = {job.id: job.communication_state for job in jobs} if log else {}
+        jobs.with_context(tracking_disable=True).write({"communication_state": target})
+        if log:
+            jobs._log_communication_state_change(previous, target)
         return jobs
+
+    def _log_communication_state_change(self, previous, target):
+        """One note per job, "Communication state: New → Request for change", created in
+        a single batch.  ``previous`` maps job ids to their state before the move."""
+        field = self._fields["communication_state"]
+        labels = dict(field._description_selection(self.env))
+        field_label = field._description_string(self.env)
+        bodies = {
+            job.id: Markup("<p>%s: %s → %s</p>")
+            % (
+                field_label,
+                labels.get(previous[job.id], previous[job.id]),
+                labels.get(target, target),
+            )
+            for job in self
+        }
+        self._message_log_batch(bodies)
 
     def _check_can_move_to(self, target):
         """Raise a clear error when any job may not move to ``target``."""

@@ -530,6 +530,7 @@ class PrintOrder(models.Model):
                 self.env.cr.execute(
                     "SELECT id FROM print_order WHERE id IN %s FOR UPDATE NOWAIT",
                     [tuple(self.ids)],
+                    log_exceptions=False,
                 )
         except psycopg2.OperationalError as error:
             if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE:

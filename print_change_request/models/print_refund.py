@@ -313,6 +313,7 @@ class PrintRefund(models.Model):
                 self.env.cr.execute(
                     "SELECT id FROM print_refund WHERE id IN %s FOR UPDATE NOWAIT",
                     [tuple(self.ids)],
+                    log_exceptions=False,
                 )
         except psycopg2.OperationalError as error:
             if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE:

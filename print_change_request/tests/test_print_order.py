@@ -1,7 +1,7 @@
 """Orders and jobs: states, colours, workflow actions, locks, and the add/remove rule."""
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import RedirectWarning, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..lib import communication_state as cs
@@ -83,11 +83,20 @@ class TestPrintOrder(PrintCommon):
 
     def test_08_accept_refuses_jobs_waiting_for_customer(self):
         order = self._create_order(job_states=["new", "change_requested"])
-        with self.assertRaisesRegex(
-            UserError, r"cannot be accepted yet: Job 2 \(Request for change\)"
-        ):
+        with self.assertRaisesRegex(RedirectWarning, "waits for the customer"):
             order.action_accept()
         self.assertEqual(order.job_ids.mapped("communication_state"), ["new", "change_requested"])
+
+    def test_08b_accept_takes_already_accepted_jobs_along(self):
+        order = self._create_order(job_states=["accepted", "new"])
+        order.action_accept()
+        self.assertEqual(order.job_ids.mapped("communication_state"), ["accepted", "accepted"])
+
+    def test_08c_accept_names_the_jobs_that_keep_the_order_back(self):
+        order = self._create_order(job_states=["new", "dispatched"])
+        with self.assertRaisesRegex(UserError, r"cannot be accepted yet: Job 2 \(Dispatched\)"):
+            order.action_accept()
+        self.assertEqual(order.job_ids.mapped("communication_state"), ["new", "dispatched"])
 
     def test_09_accept_requires_payment_when_the_shop_says_so(self):
         self.env.company.print_payment_required = True
