@@ -1,3 +1,5 @@
+from . import print_sequence_mixin
+from . import print_row_lock_mixin
 from . import print_order
 from . import print_job
 from . import print_change_reason

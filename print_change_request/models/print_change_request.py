@@ -22,16 +22,11 @@ FAILED_NOTIFICATION_STATUSES = ("exception", "bounce", "canceled")
 class PrintChangeRequest(models.Model):
     _name = "print.change.request"
     _description = "Request for change"
+    _inherit = ["print.sequence.mixin"]
     _order = "date_requested desc, id desc"
     _check_company_auto = True
+    _sequence_code = "print.change.request"
 
-    name = fields.Char(
-        string="Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-    )
     order_id = fields.Many2one(
         comodel_name="print.order",
         required=True,
@@ -132,18 +127,6 @@ class PrintChangeRequest(models.Model):
             return self.env._("No e-mail was sent to the customer.")
         failure = dict(notification._fields["failure_type"]._description_selection(self.env))
         return failure.get(notification.failure_type) or notification.failure_reason or ""
-
-    # ------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = sequence.next_by_code("print.change.request") or self.env._("New")
-        return super().create(vals_list)
 
     # ------------------------------------------------------------
     # ACTIONS

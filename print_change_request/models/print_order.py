@@ -1,6 +1,3 @@
-import psycopg2
-import psycopg2.errorcodes
-
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools import float_compare, float_is_zero
@@ -14,18 +11,18 @@ COMMUNICATION_STATES = cs.STATES
 class PrintOrder(models.Model):
     _name = "print.order"
     _description = "Print Order"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "print.sequence.mixin",
+        "print.row.lock.mixin",
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "date_submitted desc, id desc"
     _check_company_auto = True
+    _sequence_code = "print.order"
 
-    name = fields.Char(
-        string="Order Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        index="trigram",
-        default=lambda self: self.env._("New"),
-    )
+    name = fields.Char(string="Order Reference")
     partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Customer",
@@ -280,26 +277,18 @@ class PrintOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = (
-                    self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                )
-                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
-                    "print.order"
-                ) or self.env._("New")
-        return super().create(vals_list)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new_or_canceled_unpaid(self):
         for order in self:
-            if order.communication_state not in (cs.NEW, cs.CANCELED) or order.is_paid:
+            if (
+                order.communication_state not in (cs.NEW, cs.CANCELED)
+                or order.is_paid
+                or order.refund_ids
+            ):
                 raise UserError(
                     self.env._(
-                        "Order %(order)s cannot be deleted: it is being processed or paid. "
-                        "Cancel it instead.",
+                        "Order %(order)s cannot be deleted: it is being processed, paid or "
+                        "refunded. Cancel it instead.",
                         order=order.name,
                     )
                 )
@@ -525,23 +514,13 @@ class PrintOrder(models.Model):
 
     def _lock_for_update(self):
         """Take the orders' row locks so that two operators cannot act on them at once."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM print_order WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                    log_exceptions=False,
-                )
-        except psycopg2.OperationalError as error:
-            if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE:
-                raise
+        if not self._try_lock_rows():
             raise UserError(
                 self.env._(
                     "Another user is working on %(orders)s right now. Try again in a moment.",
                     orders=", ".join(self.mapped("name")),
                 )
-            ) from None
-        self.invalidate_recordset()
+            )
         self.job_ids.invalidate_recordset()
         self.refund_ids.invalidate_recordset()
 

@@ -1,9 +1,6 @@
 import logging
 import uuid
 
-import psycopg2
-import psycopg2.errorcodes
-
 from odoo import Command, api, fields, models
 from odoo.addons.payment import utils as payment_utils
 from odoo.exceptions import AccessError, UserError
@@ -32,17 +29,16 @@ STRIPE_TIMEOUT_PARAM = "print_change_request.stripe_timeout"
 class PrintRefund(models.Model):
     _name = "print.refund"
     _description = "Refund to a print customer"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "print.sequence.mixin",
+        "print.row.lock.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
+    _sequence_code = "print.refund"
 
-    name = fields.Char(
-        string="Reference",
-        required=True,
-        readonly=True,
-        copy=False,
-        default=lambda self: self.env._("New"),
-    )
     order_id = fields.Many2one(
         comodel_name="print.order",
         required=True,
@@ -118,19 +114,6 @@ class PrintRefund(models.Model):
         ("idempotency_key_unique", "UNIQUE(idempotency_key)", "A refund key is used once."),
         ("amount_positive", "CHECK(amount > 0)", "A refund must be of a positive amount."),
     ]
-
-    # ------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("print.refund") or self.env._(
-                    "New"
-                )
-        return super().create(vals_list)
 
     # ------------------------------------------------------------
     # ACTIONS (accountants)
@@ -308,24 +291,14 @@ class PrintRefund(models.Model):
 
     def _lock(self):
         """Take the refunds' row locks, or tell the user someone else is on them."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM print_refund WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                    log_exceptions=False,
-                )
-        except psycopg2.OperationalError as error:
-            if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE:
-                raise
+        if not self._try_lock_rows():
             raise UserError(
                 self.env._(
                     "Another user is processing refund %(refund)s right now. Reload the page "
                     "in a moment to see its outcome.",
                     refund=", ".join(self.mapped("name")),
                 )
-            ) from None
-        self.invalidate_recordset()
+            )
 
     def _send_through_provider(self):
         """Refund through Odoo's own refund request of the payment's provider."""

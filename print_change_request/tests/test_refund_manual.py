@@ -138,3 +138,14 @@ class TestRefundManual(PrintCommon):
         action = order.action_view_refunds()
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), order.refund_ids)
         self.assertEqual(order.refund_count, 1)
+
+    def test_09_a_refunded_order_is_not_deleted(self):
+        order = self._create_order()
+        self._pay_by_invoice(order)
+        self._request_change(order, refund="manual")
+        order.refund_ids.with_user(self.accountant).action_cancel()
+        order.action_cancel()
+        self.assertEqual(order.communication_state, "canceled")
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            order.unlink()
+        self.assertTrue(order.exists())
