@@ -18,6 +18,30 @@ NO_ONLINE_PAYMENT = "no_online_payment"
 PROVIDER_CANNOT_REFUND = "provider_cannot_refund"
 PROVIDER_FULL_ONLY = "provider_full_only"
 
+#: What an accountant may do with a refund, by (state, method).
+ALLOWED_ACTIONS = {
+    # send a failed automatic refund again, under the same key
+    "retry": {("failed", AUTOMATIC)},
+    # give the money back by hand instead
+    "refund_manually": {("draft", AUTOMATIC), ("failed", AUTOMATIC), ("failed", MANUAL)},
+    # the money went back by hand
+    "mark_done": {("pending", MANUAL), ("failed", AUTOMATIC), ("failed", MANUAL)},
+    # nothing will be refunded (a refund under way at the provider cannot be called back)
+    "cancel": {
+        ("draft", AUTOMATIC),
+        ("draft", MANUAL),
+        ("pending", MANUAL),
+        ("failed", AUTOMATIC),
+        ("failed", MANUAL),
+    },
+}
+
+
+def allowed(action, state, method):
+    """Whether an accountant may ``action`` a refund in ``state`` made by ``method``."""
+    return (state, method) in ALLOWED_ACTIONS[action]
+
+
 #: print.refund states that hold money back from the customer's paid amount: a refund
 #: decided, on its way, or done.  Failed and canceled refunds give nothing back.
 COMMITTED_STATES = ("draft", "pending", "done")

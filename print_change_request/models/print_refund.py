@@ -121,59 +121,51 @@ class PrintRefund(models.Model):
 
     def action_retry(self):
         """Send a failed automatic refund again, under the same idempotency key."""
-        self._check_accountant()
-        for refund in self:
-            if refund.state != "failed" or refund.method != refund_planning.AUTOMATIC:
-                raise UserError(
-                    self.env._(
-                        "Only a failed automatic refund can be retried (%(refund)s is %(state)s).",
-                        refund=refund.name,
-                        state=refund._state_label(),
-                    )
-                )
+        self._check_action(
+            "retry",
+            lambda refund: self.env._(
+                "Only a failed automatic refund can be retried (%(refund)s is %(state)s).",
+                refund=refund.name,
+                state=refund._state_label(),
+            ),
+        )
         self._set_draft()
         self._send()
         return self._notification_action()
 
     def action_refund_manually(self):
         """The accountant will give the money back by hand."""
-        self._check_accountant()
-        for refund in self:
-            if refund.state not in ("draft", "failed"):
-                raise UserError(
-                    self.env._(
-                        "Refund %(refund)s is %(state)s: it cannot be turned into a manual one.",
-                        refund=refund.name,
-                        state=refund._state_label(),
-                    )
-                )
+        self._check_action(
+            "refund_manually",
+            lambda refund: self.env._(
+                "Refund %(refund)s is %(state)s: it cannot be turned into a manual one.",
+                refund=refund.name,
+                state=refund._state_label(),
+            ),
+        )
         self.write({"method": refund_planning.MANUAL, "failure_reason": False})
         self._set_pending()
         return True
 
     def action_mark_done(self):
         """The accountant gave the money back by hand and says how."""
-        self._check_accountant()
-        for refund in self:
-            if refund.state not in ("pending", "failed") or (
-                refund.method != refund_planning.MANUAL and refund.state != "failed"
-            ):
-                raise UserError(
-                    self.env._(
-                        "Refund %(refund)s is %(state)s: only a refund waiting to be made by "
-                        "hand can be marked as done.",
-                        refund=refund.name,
-                        state=refund._state_label(),
-                    )
+        self._check_action(
+            "mark_done",
+            lambda refund: self.env._(
+                "Refund %(refund)s is %(state)s: only a refund waiting to be made by hand can "
+                "be marked as done.",
+                refund=refund.name,
+                state=refund._state_label(),
+            ),
+        )
+        for refund in self.filtered(lambda r: not r.manual_reference):
+            raise UserError(
+                self.env._(
+                    "Enter the refund reference (bank transfer, receipt...) of %(refund)s "
+                    "before marking it as done.",
+                    refund=refund.name,
                 )
-            if not refund.manual_reference:
-                raise UserError(
-                    self.env._(
-                        "Enter the refund reference (bank transfer, receipt...) of %(refund)s "
-                        "before marking it as done.",
-                        refund=refund.name,
-                    )
-                )
+            )
         self.filtered(lambda r: r.method != refund_planning.MANUAL).write(
             {"method": refund_planning.MANUAL}
         )
@@ -198,18 +190,14 @@ class PrintRefund(models.Model):
 
     def action_cancel(self):
         """Nothing will be refunded (e.g. the order is printed after all)."""
-        self._check_accountant()
-        for refund in self:
-            if refund.state not in ("draft", "pending", "failed") or (
-                refund.state == "pending" and refund.method == refund_planning.AUTOMATIC
-            ):
-                raise UserError(
-                    self.env._(
-                        "Refund %(refund)s is %(state)s and cannot be canceled.",
-                        refund=refund.name,
-                        state=refund._state_label(),
-                    )
-                )
+        self._check_action(
+            "cancel",
+            lambda refund: self.env._(
+                "Refund %(refund)s is %(state)s and cannot be canceled.",
+                refund=refund.name,
+                state=refund._state_label(),
+            ),
+        )
         self._set_canceled()
         return True
 
@@ -693,6 +681,14 @@ class PrintRefund(models.Model):
     # ------------------------------------------------------------
     # BUSINESS METHODS: helpers
     # ------------------------------------------------------------
+
+    def _check_action(self, action, message):
+        """Only accountants act on refunds, and only where lib/refund_planning.py allows it;
+        ``message(refund)`` says why not."""
+        self._check_accountant()
+        for refund in self:
+            if not refund_planning.allowed(action, refund.state, refund.method):
+                raise UserError(message(refund))
 
     def _check_accountant(self):
         if not self.env.user.has_group("account.group_account_invoice"):

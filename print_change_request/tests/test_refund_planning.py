@@ -10,6 +10,7 @@ from ..lib.refund_planning import (
     PROVIDER_FULL_ONLY,
     PlannedRefund,
     Source,
+    allowed,
     plan_refunds,
     refundable,
 )
@@ -61,3 +62,18 @@ class TestRefundPlanning(BaseCase):
     def test_08_refundable_never_below_zero(self):
         self.assertEqual(refundable(10.0, [4.0]), 6.0)
         self.assertEqual(refundable(10.0, [4.0, 8.0]), 0.0)
+
+    def test_09_what_accountants_may_do_with_a_refund(self):
+        self.assertTrue(allowed("retry", "failed", AUTOMATIC))
+        self.assertFalse(allowed("retry", "failed", MANUAL), "nothing automatic to retry")
+        self.assertFalse(allowed("retry", "done", AUTOMATIC))
+        self.assertTrue(allowed("mark_done", "pending", MANUAL))
+        self.assertFalse(
+            allowed("mark_done", "pending", AUTOMATIC), "the provider decides, not the accountant"
+        )
+        self.assertFalse(allowed("cancel", "pending", AUTOMATIC), "money already on its way")
+        self.assertTrue(allowed("cancel", "failed", AUTOMATIC))
+        for action in ("retry", "refund_manually", "mark_done", "cancel"):
+            for state in ("done", "canceled"):
+                for method in (AUTOMATIC, MANUAL):
+                    self.assertFalse(allowed(action, state, method), (action, state, method))
