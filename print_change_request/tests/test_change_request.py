@@ -281,6 +281,20 @@ class TestChangeRequest(PrintCommon):
         with self.assertRaisesRegex(UserError, "no job waiting for the customer"):
             order.action_customer_changed()
 
+    def test_14b_jobs_of_other_orders_are_refused(self):
+        order, other = self._create_order(), self._create_order()
+        wizard = self.env["print.change.request.wizard"].create(
+            {
+                "order_ids": [(6, 0, order.ids)],
+                "ticket_job_ids": [(6, 0, other.job_ids.ids)],
+                "ticket_note": "Other paper",
+            }
+        )
+        with self.assertRaisesRegex(UserError, "Only jobs of"):
+            wizard.action_confirm()
+        self.assertEqual(other.communication_state, "new")
+        self.assertFalse(other.change_request_ids)
+
     def test_15_accountants_cannot_send_requests(self):
         order = self._create_order()
         with self.assertRaises(AccessError):

@@ -120,6 +120,13 @@ class PrintChangeRequestWizard(models.TransientModel):
         if self.ticket_job_ids and not (self.ticket_note or "").strip():
             raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
         jobs = lines.job_id | self.ticket_job_ids
+        if jobs.order_id - self.order_ids:
+            raise UserError(
+                self.env._(
+                    "Only jobs of %(orders)s can be changed from this dialog.",
+                    orders=", ".join(self.order_ids.mapped("name")),
+                )
+            )
         self._check_jobs_requestable(jobs)
 
     def _check_jobs_requestable(self, jobs):
@@ -146,12 +153,13 @@ class PrintChangeRequestWizard(models.TransientModel):
         Two operators on the same orders are serialized by the orders' row locks; what
         the first one did (states, refunds) is read again before acting."""
         self.ensure_one()
-        self._check_request()
         orders = self.order_ids
         orders._lock_for_update()
+        # Checked under the lock: a second click may have waited for the first one to end.
+        self.invalidate_recordset(["done"])
+        self._check_request()
         lines = self._selected_lines()
         jobs = lines.job_id | self.ticket_job_ids
-        self._check_jobs_requestable(jobs)
         requests = self.env["print.change.request"].create(
             [self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id]
         )
