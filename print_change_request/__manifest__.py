@@ -28,6 +28,10 @@
         "wizards/print_refund_confirm_wizard_views.xml",
         "views/menus.xml",
         "views/print_portal_templates.xml",
+        "security/print_portal_security.xml",
+        "data/mail_template_portal_data.xml",
+        "wizards/print_job_upload_wizard_views.xml",
+        "views/print_job_change_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -18,6 +18,9 @@ DB="pcr_test_$(date +%Y%m%d_%H%M%S)_$$"
 LOG="$VAR_DIR/test.log"
 PORT=$(free_port)
 TEST_TAGS="${TEST_TAGS:-/print_change_request}"
+# Odoo modules installed for the tests only (not dependencies of the addon): payment_demo
+# gives the portal's payment tests and tour a test payment provider.
+TEST_MODULES="${PCR_TEST_MODULES-payment_demo}"
 
 cleanup() {
     if [[ -z ${KEEP_DB:-} ]]; then
@@ -32,7 +35,7 @@ set +e
 "$PY" -m odoo \
     --addons-path="$ADDONS,$REPO_ROOT" \
     --database="$DB" \
-    --init=print_change_request \
+    --init="print_change_request${TEST_MODULES:+,$TEST_MODULES}" \
     --test-enable \
     --test-tags="$TEST_TAGS" \
     --stop-after-init \

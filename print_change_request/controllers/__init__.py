@@ -1,2 +1,3 @@
 from . import stripe_webhook
 from . import portal
+from . import payment

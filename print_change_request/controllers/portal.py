@@ -1,41 +1,442 @@
+from urllib.parse import urlencode
+
 from odoo import http
-from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.tools import float_compare
+
+from odoo.addons.payment.controllers import portal as payment_portal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..lib import communication_state as cs
+from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
+
+#: Notices shown after a successful POST (``?notice=``), by key.
+NOTICES = ("uploaded", "removed", "ticket", "unchanged", "submitted")
+MAX_MESSAGE_LENGTH = 5000
 
 
-class PrintOrderPortal(CustomerPortal):
-    """The customer's read-only page of a print order: what must change, and why.
+class PrintOrderPortal(payment_portal.PaymentPortal):
+    """The customer's side of a print order: the list, the order page and the routes that change
+    the order while it waits for the customer (files, ticket, submit).
 
-    The change-request e-mails link here (``print.order.get_portal_url()``, with the order's
-    access token).  Portal users have no access rights on print orders, so the page is opened
-    through the token only: ``_document_check_access`` then returns the order in sudo.
+    Every route reaches the order through ``_document_check_access`` (the owner logged in, or
+    anyone holding the order's ``access_token`` from the e-mail), then acts in sudo on exactly
+    that order and its jobs, through the models' methods.  Refusals answer with the order page
+    and the error (HTTP 400), or 404 for an order or job the caller may not reach."""
 
-    Known limitation, for now: a logged-in portal user without the token gets an AccessError
-    (no ACL) and is sent to /my.  There is no /my/print_orders list and no home counter
-    either, as both would need access rights for portal users."""
+    # ------------------------------------------------------------
+    # /my home and list
+    # ------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        partner = request.env.user.partner_id
+        PrintOrder = request.env["print.order"]
+        can_read = PrintOrder.has_access("read")
+        if "print_order_count" in counters:
+            values["print_order_count"] = (
+                PrintOrder.search_count(self._prepare_print_orders_domain(partner))
+                if can_read
+                else 0
+            )
+        if "print_order_waiting_count" in counters:
+            values["print_order_waiting_count"] = (
+                PrintOrder.search_count(
+                    self._prepare_print_orders_domain(partner, filterby="waiting")
+                )
+                if can_read
+                else 0
+            )
+        return values
+
+    def _prepare_print_orders_domain(self, partner, filterby=None):
+        domain = [("partner_id", "child_of", [partner.commercial_partner_id.id])]
+        filters = self._get_print_order_searchbar_filters()
+        return domain + filters.get(filterby or "all", filters["all"])["domain"]
+
+    def _get_print_order_searchbar_sortings(self):
+        return {
+            "date": {"label": request.env._("Newest"), "order": "date_submitted desc, id desc"},
+            "name": {"label": request.env._("Reference"), "order": "name desc, id desc"},
+            "state": {
+                "label": request.env._("Status"),
+                "order": "communication_state, date_submitted desc, id desc",
+            },
+        }
+
+    def _get_print_order_searchbar_filters(self):
+        return {
+            "all": {"label": request.env._("All"), "domain": []},
+            "waiting": {
+                "label": request.env._("Waiting for your changes"),
+                "domain": [
+                    ("communication_state", "in", cs.WAITING_ON_CUSTOMER),
+                    ("customer_wait_skipped", "=", False),
+                ],
+            },
+        }
+
+    @http.route(
+        ["/my/print_orders", "/my/print_orders/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_print_orders(self, page=1, sortby=None, filterby=None, **kwargs):
+        PrintOrder = request.env["print.order"]
+        sortings = self._get_print_order_searchbar_sortings()
+        filters = self._get_print_order_searchbar_filters()
+        sortby = sortby if sortby in sortings else "date"
+        filterby = filterby if filterby in filters else "all"
+        partner = request.env.user.partner_id
+        values = self._prepare_portal_layout_values()
+        if not PrintOrder.has_access("read"):
+            orders = PrintOrder
+            total = 0
+        else:
+            domain = self._prepare_print_orders_domain(partner, filterby)
+            total = PrintOrder.search_count(domain)
+        pager = portal_pager(
+            url="/my/print_orders",
+            url_args={"sortby": sortby, "filterby": filterby},
+            total=total,
+            page=page,
+            step=self._items_per_page,
+        )
+        if total:
+            orders = PrintOrder.search(
+                domain,
+                order=sortings[sortby]["order"],
+                limit=self._items_per_page,
+                offset=pager["offset"],
+            )
+        request.session["my_print_orders_history"] = orders.ids[:100]
+        values.update(
+            {
+                "print_orders": orders.sudo(),
+                "page_name": "print_orders",
+                "pager": pager,
+                "default_url": "/my/print_orders",
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+            }
+        )
+        return request.render("print_change_request.portal_my_print_orders", values)
+
+    # ------------------------------------------------------------
+    # The order page
+    # ------------------------------------------------------------
 
     @http.route(["/my/print_orders/<int:order_id>"], type="http", auth="public", website=True)
-    def portal_print_order_page(self, order_id, access_token=None, **kwargs):
+    def portal_print_order_page(self, order_id, access_token=None, notice=None, **kwargs):
         try:
             order_sudo = self._document_check_access(
                 "print.order", order_id, access_token=access_token
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
-
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "page_name": "print_order",
-                "print_order": order_sudo,
-                "backend_url": (
-                    f"/odoo/action-print_change_request.print_order_action/{order_sudo.id}"
-                ),
-                "res_company": order_sudo.company_id,  # the company logo in the layout
-            }
+        return self._render_print_order_page(
+            order_sudo, access_token, notice=notice if notice in NOTICES else None
         )
+
+    def _render_print_order_page(self, order_sudo, access_token, error=None, notice=None, status=200):
+        values = self._prepare_portal_layout_values()
+        values.update(self._prepare_print_order_values(order_sudo, access_token))
+        values.update({"error": error, "notice": notice})
         values = self._get_page_view_values(
             order_sudo, access_token, values, "my_print_orders_history", False
         )
-        return request.render("print_change_request.portal_print_order_page", values)
+        response = request.render("print_change_request.portal_print_order_page", values)
+        response.status_code = status
+        return response
+
+    def _prepare_print_order_values(self, order_sudo, access_token):
+        open_requests = order_sudo.change_request_ids.filtered(
+            lambda change_request: change_request.state == "waiting"
+        )
+        can_change = bool(open_requests) and order_sudo._is_waiting_on_customer()
+        shown_requests = open_requests or order_sudo.last_change_request_id
+        flagged = {}
+        for item in shown_requests.file_item_ids:
+            flagged.setdefault(item.attachment_id.id, []).append(item)
+        ticket_asked = {}
+        for item in shown_requests.ticket_item_ids:
+            ticket_asked.setdefault(item.job_id.id, []).append(item)
+        asked_jobs = open_requests.job_ids.filtered(
+            lambda job: job.communication_state == cs.CHANGE_REQUESTED
+        )
+        values = {
+            "page_name": "print_order",
+            "print_order": order_sudo,
+            "backend_url": f"/odoo/action-print_change_request.print_order_action/{order_sudo.id}",
+            "res_company": order_sudo.company_id,  # the company logo in the layout
+            "open_requests": open_requests,
+            "can_change": can_change,
+            "asked_jobs": asked_jobs if can_change else asked_jobs.browse(),
+            "flagged": flagged,
+            "ticket_asked": ticket_asked,
+            "color_modes": COLOR_MODES,
+            "sides_options": SIDES,
+            "finishings": FINISHINGS,
+            "token": access_token or "",
+            "token_query": f"?{urlencode({'access_token': access_token})}" if access_token else "",
+            "amount_due": self._get_print_order_amount_due(order_sudo),
+        }
+        if values["amount_due"] > 0:
+            values.update(self._get_print_order_payment_values(order_sudo))
+        return values
+
+    @staticmethod
+    def _get_print_order_amount_due(order_sudo):
+        """What the customer still has to pay: the total less what was paid and not refunded."""
+        if order_sudo.communication_state == cs.CANCELED:
+            return 0.0
+        due = order_sudo.amount_total - order_sudo.amount_paid
+        rounding = order_sudo.currency_id.rounding
+        if float_compare(due, 0.0, precision_rounding=rounding) <= 0:
+            return 0.0
+        return order_sudo.currency_id.round(due)
+
+    def _get_print_order_payment_values(self, order_sudo):
+        """The values of Odoo's payment form for the amount due, as ``sale`` prepares them."""
+        logged_in = not request.env.user._is_public()
+        partner_sudo = request.env.user.partner_id if logged_in else order_sudo.partner_id
+        company = order_sudo.company_id
+        amount = self._get_print_order_amount_due(order_sudo)
+        currency = order_sudo.currency_id
+        availability_report = {}
+        providers_sudo = (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id,
+                partner_sudo.id,
+                amount,
+                currency_id=currency.id,
+                report=availability_report,
+            )
+        )
+        payment_methods_sudo = (
+            request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids,
+                partner_sudo.id,
+                currency_id=currency.id,
+                report=availability_report,
+            )
+        )
+        tokens_sudo = (
+            request.env["payment.token"]
+            .sudo()
+            ._get_available_tokens(providers_sudo.ids, partner_sudo.id)
+        )
+        return {
+            "company_mismatch": not payment_portal.PaymentPortal._can_partner_pay_in_company(
+                partner_sudo, company
+            ),
+            "expected_company": company,
+            "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(
+                providers_sudo
+            ),
+            "amount": amount,
+            "currency": currency,
+            "partner_id": partner_sudo.id,
+            "providers_sudo": providers_sudo,
+            "payment_methods_sudo": payment_methods_sudo,
+            "tokens_sudo": tokens_sudo,
+            "availability_report": availability_report,
+            "transaction_route": order_sudo.get_portal_url(suffix="/transaction"),
+            "landing_route": order_sudo.get_portal_url(),
+            "access_token": order_sudo._portal_ensure_token(),
+            **self._get_extra_payment_form_values(),
+        }
+
+    @http.route(
+        ["/my/print_orders/<int:order_id>/files/<int:attachment_id>"],
+        type="http",
+        auth="public",
+        methods=["GET"],
+    )
+    def portal_print_order_file(self, order_id, attachment_id, access_token=None, **kwargs):
+        """Download one of the order's files: a job's file or one kept in its history."""
+        try:
+            order_sudo = self._document_check_access(
+                "print.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.not_found()
+        files = (
+            order_sudo.job_ids.attachment_ids
+            | order_sudo.job_change_ids.old_attachment_id
+            | order_sudo.job_change_ids.new_attachment_id
+        )
+        attachment = files.filtered(lambda file: file.id == attachment_id)
+        if not attachment:
+            return request.not_found()
+        return (
+            request.env["ir.binary"]
+            ._get_stream_from(attachment)
+            .get_response(as_attachment=True)
+        )
+
+    # ------------------------------------------------------------
+    # Changing and resubmitting
+    # ------------------------------------------------------------
+
+    def _print_order_post(self, order_id, access_token, job_id, action):
+        """Run ``action(order_sudo, requests, job, author) -> notice`` on the order waiting for
+        the customer, under the order's row lock; answer with a redirection to the page and a
+        notice, or the page with the error (400), or 404."""
+        try:
+            order_sudo = self._document_check_access(
+                "print.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.not_found()
+        job = order_sudo.job_ids.browse()
+        if job_id is not None:
+            job = order_sudo.job_ids.filtered(lambda candidate: candidate.id == job_id)
+            if not job:
+                return request.not_found()
+        user = request.env.user
+        author = order_sudo.partner_id if user._is_public() else user.partner_id
+        try:
+            with request.env.cr.savepoint():
+                order_sudo._lock_for_update()
+                order_sudo.invalidate_recordset()
+                requests = (
+                    request.env["print.change.request"]
+                    .sudo()
+                    ._get_open_for_customer(order_sudo)
+                )
+                if job and (
+                    job not in requests.job_ids or job.communication_state != cs.CHANGE_REQUESTED
+                ):
+                    raise UserError(
+                        request.env._(
+                            "Job %(job)s was not asked to change: it stays as it is.",
+                            job=job.name,
+                        )
+                    )
+                notice = action(order_sudo, requests, job, author)
+        except UserError as error:
+            request.env.invalidate_all()
+            return self._render_print_order_page(
+                order_sudo, access_token, error=error.args[0], status=400
+            )
+        query = {"notice": notice}
+        if access_token:
+            query["access_token"] = access_token
+        return request.redirect(f"{order_sudo.access_url}?{urlencode(query)}")
+
+    @staticmethod
+    def _request_of(requests, job):
+        return requests.filtered(lambda change_request: job in change_request.job_ids)[:1]
+
+    @http.route(
+        ["/my/print_orders/<int:order_id>/jobs/<int:job_id>/files"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_job_upload(
+        self, order_id, job_id, access_token=None, replaces_id=None, **kwargs
+    ):
+        def upload(order_sudo, requests, job, author):
+            replaces = None
+            if replaces_id not in (None, ""):
+                try:
+                    replaces = request.env["ir.attachment"].sudo().browse(int(replaces_id))
+                except (TypeError, ValueError):
+                    replaces = request.env["ir.attachment"].sudo()
+                if not replaces.exists():
+                    raise UserError(
+                        request.env._(
+                            "The file to replace is not one of the files of job %(job)s.",
+                            job=job.name,
+                        )
+                    )
+            uploads = self._read_uploads(job)
+            changes = job._add_files(
+                uploads, replaces=replaces, request=self._request_of(requests, job), author=author
+            )
+            return "uploaded" if changes else "unchanged"
+
+        return self._print_order_post(order_id, access_token, job_id, upload)
+
+    @staticmethod
+    def _read_uploads(job):
+        """The uploaded ``files`` as ``[(filename, bytes)]``; each read up to one byte beyond
+        the limit, so a huge file is refused without being kept in memory whole."""
+        limit = job._get_max_upload_size() + 1
+        uploads = []
+        for storage in request.httprequest.files.getlist("files"):
+            data = storage.stream.read(limit)
+            if not storage.filename and not data:
+                continue  # an empty file input
+            uploads.append((storage.filename or "", data))
+        return uploads
+
+    @http.route(
+        ["/my/print_orders/<int:order_id>/jobs/<int:job_id>/files/<int:attachment_id>/remove"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_job_remove_file(
+        self, order_id, job_id, attachment_id, access_token=None, **kwargs
+    ):
+        def remove(order_sudo, requests, job, author):
+            attachment = request.env["ir.attachment"].sudo().browse(attachment_id)
+            changes = job._remove_file(
+                attachment, request=self._request_of(requests, job), author=author
+            )
+            return "removed" if changes else "unchanged"
+
+        return self._print_order_post(order_id, access_token, job_id, remove)
+
+    @http.route(
+        ["/my/print_orders/<int:order_id>/jobs/<int:job_id>/ticket"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_job_ticket(self, order_id, job_id, access_token=None, **kwargs):
+        def change_ticket(order_sudo, requests, job, author):
+            raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
+            values = job._parse_ticket_values(raw)
+            changes = job._change_ticket(
+                values, request=self._request_of(requests, job), author=author
+            )
+            return "ticket" if changes else "unchanged"
+
+        return self._print_order_post(order_id, access_token, job_id, change_ticket)
+
+    @http.route(
+        ["/my/print_orders/<int:order_id>/submit"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_order_submit(self, order_id, access_token=None, message=None, **kwargs):
+        def submit(order_sudo, requests, job, author):
+            text = message if isinstance(message, str) else ""
+            if len(text) > MAX_MESSAGE_LENGTH:
+                raise UserError(
+                    request.env._(
+                        "Your message is too long: write at most %(max)s characters.",
+                        max=MAX_MESSAGE_LENGTH,
+                    )
+                )
+            requests._submit_answer(text, author=author)
+            return "submitted"
+
+        return self._print_order_post(order_id, access_token, None, submit)

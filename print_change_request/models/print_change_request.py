@@ -3,6 +3,9 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import communication_state as cs
 
 REQUEST_STATES = [
     ("waiting", "Waiting for the customer"),
@@ -89,6 +92,20 @@ class PrintChangeRequest(models.Model):
     refund_ids = fields.One2many(
         comodel_name="print.refund", inverse_name="request_id", string="Refunds", readonly=True
     )
+    # The customer's answer (portal), or the operator's "Customer changed it".
+    date_answered = fields.Datetime(string="Answered on", readonly=True, copy=False)
+    answered_by_id = fields.Many2one(
+        comodel_name="res.partner", string="Answered by", readonly=True, copy=False
+    )
+    answer_message = fields.Text(string="Customer's message", readonly=True, copy=False)
+    change_ids = fields.One2many(
+        comodel_name="print.job.change",
+        inverse_name="request_id",
+        string="Customer's changes",
+        readonly=True,
+        help="What the customer changed in answer: files added, replaced (the old files stay "
+        "here), removed, and job-ticket values before and after.",
+    )
 
     # ------------------------------------------------------------
     # COMPUTE METHODS
@@ -163,6 +180,159 @@ class PrintChangeRequest(models.Model):
 
     def _mark_not_waited(self):
         self.filtered(lambda request: request.state == "waiting").write({"state": "not_waited"})
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS: the customer's answer
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_open_for_customer(self, order):
+        """The requests of ``order`` the customer may still answer; raise a clear UserError
+        saying why not when the order no longer waits for the customer."""
+        order.ensure_one()
+        requests = order.change_request_ids.filtered(lambda request: request.state == "waiting")
+        if requests and order._is_waiting_on_customer():
+            return requests
+        raise UserError(self._get_not_open_message(order))
+
+    @api.model
+    def _get_not_open_message(self, order):
+        if order.customer_wait_skipped and order.communication_state == cs.CHANGE_REQUESTED:
+            return self.env._(
+                "The print shop went on with order %(order)s without waiting for your changes, "
+                "so it can no longer be changed here. Contact the print shop if something must "
+                "still change.",
+                order=order.name,
+            )
+        answered = order.change_request_ids.filtered(lambda request: request.date_answered)[:1]
+        if order.communication_state == cs.CHANGED and answered:
+            return self.env._(
+                "Your changes to order %(order)s were already sent to the print shop on "
+                "%(date)s. There is nothing more to do.",
+                order=order.name,
+                date=fields.Datetime.to_string(
+                    fields.Datetime.context_timestamp(self, answered.date_answered)
+                ),
+            )
+        labels = dict(order._fields["communication_state"]._description_selection(self.env))
+        return self.env._(
+            "Order %(order)s is %(state)s: it does not wait for changes from you. Contact the "
+            "print shop if something must still change.",
+            order=order.name,
+            state=labels.get(order.communication_state, order.communication_state),
+        )
+
+    def _get_missing_answers(self, message=None):
+        """What the customer has not answered yet, one line each (empty: complete)."""
+        missing = []
+        has_word = bool((message or "").strip())
+        for request in self:
+            for item in request.file_item_ids:
+                if item.attachment_id and item.attachment_id in item.job_id.attachment_ids:
+                    missing.append(
+                        self.env._(
+                            "%(job)s / %(file)s: replace or remove this file (%(reason)s).",
+                            job=item.job_id.name,
+                            file=item.file_name or item.attachment_id.name,
+                            reason=item.reason_id.name or "",
+                        )
+                    )
+            for item in request.ticket_item_ids:
+                changed = request.change_ids.filtered(
+                    lambda change, item=item: change.kind == "ticket" and change.job_id == item.job_id
+                )
+                if not changed and not has_word:
+                    missing.append(
+                        self.env._(
+                            "%(job)s: change the job ticket as asked (%(note)s), or write us a "
+                            "word why it stays as it is.",
+                            job=item.job_id.name,
+                            note=item.note or "",
+                        )
+                    )
+            for job in request.job_ids:
+                if not job.attachment_ids:
+                    missing.append(
+                        self.env._("%(job)s has no file any more: upload one.", job=job.name)
+                    )
+        return list(dict.fromkeys(missing))
+
+    def _submit_answer(self, message=None, author=None):
+        """The customer sends their changes: the jobs asked to change become "Job is
+        changed" (``print.order._apply_customer_change``), the requests are answered (when,
+        by whom, with which changes), the order's responsible gets an activity, the chatter a
+        summary and the customer a confirmation e-mail.  ``self``: the order's open requests
+        (:meth:`_get_open_for_customer`), in sudo."""
+        order = self.order_id
+        order.ensure_one()
+        message = (message or "").strip()
+        missing = self._get_missing_answers(message)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Your changes to order %(order)s are not complete yet:\n%(missing)s\n"
+                    "Make these changes, then send them again.",
+                    order=order.name,
+                    missing="\n".join(f"- {line}" for line in missing),
+                )
+            )
+        author = author or order.partner_id
+        jobs = self.job_ids.filtered(
+            lambda job: job.communication_state == cs.CHANGE_REQUESTED and job.order_id == order
+        )
+        order._apply_customer_change(jobs)
+        self._mark_answered()
+        self.write(
+            {
+                "date_answered": fields.Datetime.now(),
+                "answered_by_id": author.id,
+                "answer_message": message or False,
+            }
+        )
+        summary = self._answer_summary_html(author, message)
+        order.message_post(
+            body=summary,
+            author_id=author.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Check the customer's changes to %s", order.name),
+            note=summary,
+            user_id=(order.user_id or self[:1].user_id).id,
+        )
+        self._send_answer_confirmation()
+        return jobs
+
+    def _answer_summary_html(self, author, message):
+        """The customer's answer for the order's chatter and the responsible's activity."""
+        rows = [
+            Markup("<li>%s: %s</li>") % (change.job_id.name, change._describe())
+            for change in self.change_ids.sorted("id")
+        ]
+        body = Markup("<p>%s</p>") % self.env._(
+            "%(customer)s sent changes in answer to %(requests)s:",
+            customer=author.display_name,
+            requests=", ".join(self.mapped("name")),
+        )
+        if rows:
+            body += Markup("<ul>%s</ul>") % Markup("").join(rows)
+        if message:
+            body += Markup("<p>%s</p>") % escape(message)
+        return body
+
+    def _send_answer_confirmation(self):
+        """Tell the customer by e-mail that the shop received their changes."""
+        template = self.env.ref("print_change_request.mail_template_customer_answered")
+        order = self.order_id.with_context(print_change_request_id=self[:1].id)
+        order._portal_ensure_token()
+        order.message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=order.partner_id.ids,
+        )
 
     def _summary_html(self):
         """What was asked, for the order's chatter."""

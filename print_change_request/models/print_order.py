@@ -159,6 +159,14 @@ class PrintOrder(models.Model):
         copy=False,
     )
     refund_count = fields.Integer(compute="_compute_refund_count")
+    job_change_ids = fields.One2many(
+        comodel_name="print.job.change",
+        inverse_name="order_id",
+        string="Customer's changes",
+        readonly=True,
+        help="Files added, replaced or removed and job-ticket changes, by the customer or on "
+        "their behalf; replaced files stay here.",
+    )
     amount_refunded = fields.Monetary(
         string="Refunded",
         compute="_compute_amount_paid",

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib import upload_check
 
 
 class ResCompany(models.Model):
@@ -31,3 +34,29 @@ class ResCompany(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="Gets a to-do for each refund to make by hand. Default: an accounting administrator.",
     )
+    print_upload_types = fields.Char(
+        string="File types customers may upload",
+        default="pdf, png, jpeg, tiff",
+        help="Comma-separated, among pdf, png, jpeg and tiff. Files are checked by their "
+        "content, not their name.",
+    )
+    print_portal_media_ids = fields.Many2many(
+        comodel_name="product.product",
+        relation="res_company_print_portal_media_rel",
+        column1="company_id",
+        column2="product_id",
+        string="Media customers may choose",
+        help="The papers and media a customer may pick when changing a job ticket in the "
+        "portal (besides the job's own).",
+    )
+
+    @api.constrains("print_upload_types")
+    def _check_print_upload_types(self):
+        for company in self:
+            if not upload_check.parse_types(company.print_upload_types):
+                raise ValidationError(
+                    self.env._(
+                        "Allow at least one file type for uploads: %(types)s.",
+                        types=", ".join(upload_check.FILE_TYPES),
+                    )
+                )

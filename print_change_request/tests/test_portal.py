@@ -1,5 +1,5 @@
-"""The customer's page of a print order: the link of the change-request e-mail works, with
-the order's access token only."""
+"""The customer's page of a print order: the link of the change-request e-mail works with the
+order's access token, and for the owner logged in."""
 
 from urllib.parse import urlsplit
 
@@ -68,7 +68,7 @@ class TestPortal(PrintCommon, HttpCase):
         self.assertEqual(path, f"/my/print_orders/{self.order.id}", "no redirection")
         page = html.fromstring(response.content)
         state = page.get_element_by_id("print_order_state")
-        self.assertEqual(state.text_content().strip(), "Request for change")
+        self.assertEqual(state.text_content().strip(), "Waiting for your changes")
         self.assertIn("text-bg-warning", state.get("class"))
         self.assertEqual(
             page.get_element_by_id("print_order_paid").text_content().strip(),
@@ -110,8 +110,7 @@ class TestPortal(PrintCommon, HttpCase):
         self.assertEqual(path, "/web/login")
         self._assert_no_order_data(text)
 
-        # The customer logged in as a portal user has no access rights on orders: without the
-        # token the page sends them to /my for now; with the token it shows the order.
+        # The customer logged in as a portal user sees their order without the token too.
         new_test_user(
             self.env,
             login="pcr_portal_page",
@@ -120,8 +119,8 @@ class TestPortal(PrintCommon, HttpCase):
         )
         self.authenticate("pcr_portal_page", "pcr_portal_page")
         _response, path, text = self._open(f"/my/print_orders/{self.order.id}")
-        self.assertEqual(path, "/my")
-        self._assert_no_order_data(text)
+        self.assertEqual(path, f"/my/print_orders/{self.order.id}")
+        self.assertIn(self.order.name, text)
         _response, path, text = self._open(self.order.get_portal_url())
         self.assertEqual(path, f"/my/print_orders/{self.order.id}")
         self.assertIn(self.order.name, text)

@@ -1,0 +1,136 @@
+"""Checks of a customer's upload, by content, before anything is stored.
+
+Plain code (no ORM): :func:`check_upload` takes the file's name, its bytes, the shop's allowed
+types and its size limit, and returns the problems found, each a :class:`Problem` with a code
+and the values its message needs.  The models turn the codes into translated messages
+(``print.change.request._upload_problem_message``).  More checks (preflight) plug in through
+:data:`EXTRA_CHECKS` or by calling :func:`check_upload` and adding their own problems.
+"""
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from odoo.tools.mimetypes import guess_mimetype
+from odoo.tools.pdf import PdfReader
+
+#: The file types a shop may allow: key -> (label, MIME type found in the content).
+FILE_TYPES = {
+    "pdf": ("PDF", "application/pdf"),
+    "png": ("PNG", "image/png"),
+    "jpeg": ("JPEG", "image/jpeg"),
+    "tiff": ("TIFF", "image/tiff"),
+}
+DEFAULT_TYPES = tuple(FILE_TYPES)
+
+#: TIFF signatures (little and big endian): Odoo's own guesser, without python-magic, does not
+#: know TIFF.
+_TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*")
+
+EMPTY = "empty"
+TOO_LARGE = "too_large"
+TYPE_NOT_ALLOWED = "type_not_allowed"
+PDF_ENCRYPTED = "pdf_encrypted"
+PDF_UNREADABLE = "pdf_unreadable"
+IMAGE_UNREADABLE = "image_unreadable"
+
+MAX_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason to refuse a file: ``code`` names it, ``params`` fill its message."""
+
+    code: str
+    filename: str
+    params: dict = field(default_factory=dict)
+
+
+def parse_types(text):
+    """The type keys of a setting such as ``"pdf, png"``; unknown words are ignored."""
+    words = re.split(r"[\s,;]+", (text or "").lower())
+    return tuple(key for key in FILE_TYPES if key in words)
+
+
+def sniff_mimetype(data):
+    """The MIME type of ``data`` by its content (Odoo's guesser, plus TIFF)."""
+    if data[:4] in _TIFF_SIGNATURES:
+        return "image/tiff"
+    return guess_mimetype(data, default="application/octet-stream")
+
+
+def clean_filename(filename, default="file"):
+    """A file name safe to store and to show: no path, no control characters, not too long."""
+    name = unicodedata.normalize("NFC", str(filename or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C").strip(" .")
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        if dot and len(ext) <= 10:
+            name = stem[: MAX_NAME_LENGTH - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_NAME_LENGTH]
+    return name or default
+
+
+def _check_pdf(filename, data):
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return [Problem(PDF_ENCRYPTED, filename)]
+        if len(reader.pages) < 1:
+            return [Problem(PDF_UNREADABLE, filename)]
+        reader.pages[0].mediabox  # noqa: B018 (reads the first page: a broken file raises)
+    except Exception:  # noqa: BLE001 (any parser failure means the file cannot be read)
+        return [Problem(PDF_UNREADABLE, filename)]
+    return []
+
+
+def _check_image(filename, data):
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception:  # noqa: BLE001 (any decoder failure means the file cannot be read)
+        return [Problem(IMAGE_UNREADABLE, filename)]
+    return []
+
+
+#: More checks by content: functions ``(filename, data, mimetype) -> [Problem]`` run on files
+#: whose type is allowed.  The preflight can append its own.
+EXTRA_CHECKS = []
+
+
+def check_upload(filename, data, allowed_types=DEFAULT_TYPES, max_size=None):
+    """Return the problems of the file ``filename`` with content ``data`` (empty: accept it).
+
+    ``allowed_types``: keys of :data:`FILE_TYPES`; ``max_size``: bytes, ``None`` or 0 for no
+    limit.  The type is judged by content, never by the name."""
+    filename = clean_filename(filename)
+    data = data or b""
+    if not data:
+        return [Problem(EMPTY, filename)]
+    if max_size and len(data) > max_size:
+        return [Problem(TOO_LARGE, filename, {"size": len(data), "max_size": max_size})]
+    mimetype = sniff_mimetype(data)
+    allowed = {FILE_TYPES[key][1]: key for key in allowed_types if key in FILE_TYPES}
+    if mimetype not in allowed:
+        return [
+            Problem(
+                TYPE_NOT_ALLOWED,
+                filename,
+                {"allowed": ", ".join(FILE_TYPES[key][0] for key in allowed.values())},
+            )
+        ]
+    problems = []
+    if mimetype == "application/pdf":
+        problems += _check_pdf(filename, data)
+    else:
+        problems += _check_image(filename, data)
+    for check in EXTRA_CHECKS:
+        if problems:
+            break
+        problems += check(filename, data, mimetype)
+    return problems
