@@ -11,7 +11,7 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
     """Paying a print order again from its portal page, as ``sale`` does for its orders."""
 
     @http.route("/my/print_orders/<int:order_id>/transaction", type="json", auth="public")
-    def portal_print_order_transaction(self, order_id, access_token, **kwargs):
+    def portal_print_order_transaction(self, order_id, access_token=None, **kwargs):
         """Create a draft transaction for what the order still has to be paid, linked to the
         order, and return its processing values.
 

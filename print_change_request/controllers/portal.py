@@ -14,6 +14,14 @@ from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
 #: Notices shown after a successful POST (``?notice=``), by key.
 NOTICES = ("uploaded", "removed", "ticket", "unchanged", "submitted")
 MAX_MESSAGE_LENGTH = 5000
+#: Room for the form's other fields beside a file of the largest size allowed.
+UPLOAD_BODY_MARGIN = 1024 * 1024
+
+
+def _upload_body_limit(controller):
+    """The upload route's request size limit: one file of Odoo's upload limit and the form,
+    so that a file just too large gets our message naming it (larger bodies: HTTP 413)."""
+    return request.env["print.job"]._get_max_upload_size() + UPLOAD_BODY_MARGIN
 
 
 class PrintOrderPortal(payment_portal.PaymentPortal):
@@ -268,7 +276,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 "print.order", order_id, access_token=access_token
             )
         except (AccessError, MissingError):
-            return request.not_found()
+            raise request.not_found()
         files = (
             order_sudo.job_ids.attachment_ids
             | order_sudo.job_change_ids.old_attachment_id
@@ -276,7 +284,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         )
         attachment = files.filtered(lambda file: file.id == attachment_id)
         if not attachment:
-            return request.not_found()
+            raise request.not_found()
         return (
             request.env["ir.binary"]
             ._get_stream_from(attachment)
@@ -296,12 +304,14 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 "print.order", order_id, access_token=access_token
             )
         except (AccessError, MissingError):
-            return request.not_found()
+            raise request.not_found()
+        # Act in sudo, but as the caller: the changes record who made them.
+        order_sudo = order_sudo.with_user(request.env.user).sudo()
         job = order_sudo.job_ids.browse()
         if job_id is not None:
             job = order_sudo.job_ids.filtered(lambda candidate: candidate.id == job_id)
             if not job:
-                return request.not_found()
+                raise request.not_found()
         user = request.env.user
         author = order_sudo.partner_id if user._is_public() else user.partner_id
         try:
@@ -343,6 +353,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         auth="public",
         methods=["POST"],
         website=True,
+        max_content_length=_upload_body_limit,
     )
     def portal_print_job_upload(
         self, order_id, job_id, access_token=None, replaces_id=None, **kwargs

@@ -13,3 +13,8 @@ from . import test_refund_concurrency
 from . import test_tours
 from . import test_tour_change_request
 from . import test_portal
+from . import test_upload_check
+from . import test_portal_access
+from . import test_portal_answer
+from . import test_portal_payment
+from . import test_tour_portal

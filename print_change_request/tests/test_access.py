@@ -59,15 +59,25 @@ class TestAccess(PrintCommon):
         with self.assertRaises(AccessError):
             order.job_ids[0].write({"copies": 4})
 
-    def test_04_portal_user_gets_nothing_in_back_office(self):
+    def test_04_portal_user_reads_own_orders_only_and_writes_nothing(self):
+        order = self.order.with_user(self.portal_user)
+        self.assertEqual(order.read(["name"])[0]["name"], self.order.name)
+        self.assertEqual(len(order.job_ids), 2)
         with self.assertRaises(AccessError):
-            self.order.with_user(self.portal_user).read(["name"])
+            order.write({"user_id": self.portal_user.id})
         with self.assertRaises(AccessError):
-            self.order.job_ids.with_user(self.portal_user).read(["name"])
+            order.job_ids[0].write({"copies": 4})
         with self.assertRaises(AccessError):
             self.env["print.order"].with_user(self.portal_user).create(
                 {"partner_id": self.customer.id}
             )
+        stranger = self.env["res.partner"].create({"name": "Someone else"})
+        other_order = self._create_order(partner_id=stranger.id)
+        with self.assertRaises(AccessError):
+            other_order.with_user(self.portal_user).read(["name"])
+        self.assertFalse(
+            self.env["print.order"].with_user(self.portal_user).search([("id", "=", other_order.id)])
+        )
 
     def test_05_other_company_sees_nothing(self):
         other_company = self.setup_other_company()["company"]

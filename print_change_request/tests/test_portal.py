@@ -93,7 +93,7 @@ class TestPortal(PrintCommon, HttpCase):
         self.assertIn("Job 1", job_1)
         self.assertIn("job1-file1.pdf", job_1)
         self.assertIn(self.paper.name, job_1)
-        self.assertIn("Request for change", job_1)
+        self.assertIn("Waiting for your changes", job_1)
         self.assertNotIn("Back to edit mode", text, "customers see no back-office link")
 
     def test_02_wrong_token_or_missing_order_redirects(self):

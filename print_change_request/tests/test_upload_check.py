@@ -1,0 +1,81 @@
+"""Checks of uploads by content, alone, without a database."""
+
+import io
+
+from PIL import Image
+
+from odoo.tests import BaseCase, tagged
+
+from ..lib import upload_check as uc
+from .portal_common import make_encrypted_pdf, make_pdf
+
+
+def _image(kind):
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+@tagged("post_install", "-at_install")
+class TestUploadCheck(BaseCase):
+    def test_01_readable_pdf_and_images_pass(self):
+        for name, data in (
+            ("a.pdf", make_pdf()),
+            ("a.png", _image("PNG")),
+            ("a.jpg", _image("JPEG")),
+            ("a.tif", _image("TIFF")),
+        ):
+            with self.subTest(name=name):
+                self.assertEqual(uc.check_upload(name, data), [])
+
+    def test_02_type_is_judged_by_content_not_name(self):
+        problems = uc.check_upload("poster.pdf", b"hello, I am text")
+        self.assertEqual([p.code for p in problems], [uc.TYPE_NOT_ALLOWED])
+        self.assertEqual(problems[0].params["allowed"], "PDF, PNG, JPEG, TIFF")
+        self.assertEqual(uc.check_upload("poster.txt", make_pdf()), [])
+        problems = uc.check_upload("logo.png", _image("PNG"), allowed_types=("pdf",))
+        self.assertEqual([p.code for p in problems], [uc.TYPE_NOT_ALLOWED])
+
+    def test_03_encrypted_or_broken_pdf_is_refused_naming_the_file(self):
+        self.assertEqual(
+            uc.check_upload("secret.pdf", make_encrypted_pdf()),
+            [uc.Problem(uc.PDF_ENCRYPTED, "secret.pdf")],
+        )
+        self.assertEqual(
+            uc.check_upload("broken.pdf", b"%PDF-1.4\n% not really\n"),
+            [uc.Problem(uc.PDF_UNREADABLE, "broken.pdf")],
+        )
+        self.assertEqual(
+            uc.check_upload("cut.tif", b"II*\x00" + b"\x00" * 8),
+            [uc.Problem(uc.IMAGE_UNREADABLE, "cut.tif")],
+        )
+
+    def test_04_empty_and_too_large(self):
+        self.assertEqual(uc.check_upload("e.pdf", b""), [uc.Problem(uc.EMPTY, "e.pdf")])
+        pdf = make_pdf()
+        self.assertEqual(
+            uc.check_upload("big.pdf", pdf, max_size=10),
+            [uc.Problem(uc.TOO_LARGE, "big.pdf", {"size": len(pdf), "max_size": 10})],
+        )
+        self.assertEqual(uc.check_upload("ok.pdf", pdf, max_size=len(pdf)), [])
+
+    def test_05_names_are_cleaned(self):
+        self.assertEqual(uc.clean_filename("../../etc/pa\x00ss\x07wd"), "passwd")
+        self.assertEqual(uc.clean_filename("C:\\Users\\me\\flyer.pdf"), "flyer.pdf")
+        self.assertEqual(uc.clean_filename("  ..  "), "file")
+        long_name = uc.clean_filename("a" * 500 + ".pdf")
+        self.assertEqual(len(long_name), uc.MAX_NAME_LENGTH)
+        self.assertTrue(long_name.endswith(".pdf"))
+
+    def test_06_shop_setting_parsing_and_extra_checks(self):
+        self.assertEqual(uc.parse_types("PDF; tiff, exe"), ("pdf", "tiff"))
+        self.assertEqual(uc.parse_types(""), ())
+
+        def no_blank_names(filename, data, mimetype):
+            return [uc.Problem("blank", filename)] if filename == "file" else []
+
+        uc.EXTRA_CHECKS.append(no_blank_names)
+        try:
+            self.assertEqual([p.code for p in uc.check_upload("", make_pdf())], ["blank"])
+        finally:
+            uc.EXTRA_CHECKS.remove(no_blank_names)
