@@ -1,8 +1,7 @@
 from odoo import Command, http
+from odoo.addons.payment.controllers import portal as payment_portal
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
-
-from odoo.addons.payment.controllers import portal as payment_portal
 
 from .portal import PrintOrderPortal
 

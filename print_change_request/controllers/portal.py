@@ -1,12 +1,11 @@
 from urllib.parse import urlencode
 
 from odoo import http
+from odoo.addons.payment.controllers import portal as payment_portal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools import float_compare
-
-from odoo.addons.payment.controllers import portal as payment_portal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..lib import communication_state as cs
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
@@ -99,8 +98,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         filterby = filterby if filterby in filters else "all"
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
+        orders = PrintOrder
         if not PrintOrder.has_access("read"):
-            orders = PrintOrder
             total = 0
         else:
             domain = self._prepare_print_orders_domain(partner, filterby)
@@ -150,7 +149,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             order_sudo, access_token, notice=notice if notice in NOTICES else None
         )
 
-    def _render_print_order_page(self, order_sudo, access_token, error=None, notice=None, status=200):
+    def _render_print_order_page(
+        self, order_sudo, access_token, error=None, notice=None, status=200
+    ):
         values = self._prepare_portal_layout_values()
         values.update(self._prepare_print_order_values(order_sudo, access_token))
         values.update({"error": error, "notice": notice})
@@ -275,8 +276,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             order_sudo = self._document_check_access(
                 "print.order", order_id, access_token=access_token
             )
-        except (AccessError, MissingError):
-            raise request.not_found()
+        except (AccessError, MissingError) as error:
+            raise request.not_found() from error
         files = (
             order_sudo.job_ids.attachment_ids
             | order_sudo.job_change_ids.old_attachment_id
@@ -286,9 +287,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         if not attachment:
             raise request.not_found()
         return (
-            request.env["ir.binary"]
-            ._get_stream_from(attachment)
-            .get_response(as_attachment=True)
+            request.env["ir.binary"]._get_stream_from(attachment).get_response(as_attachment=True)
         )
 
     # ------------------------------------------------------------
@@ -303,8 +302,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             order_sudo = self._document_check_access(
                 "print.order", order_id, access_token=access_token
             )
-        except (AccessError, MissingError):
-            raise request.not_found()
+        except (AccessError, MissingError) as error:
+            raise request.not_found() from error
         # Act in sudo, but as the caller: the changes record who made them.
         order_sudo = order_sudo.with_user(request.env.user).sudo()
         job = order_sudo.job_ids.browse()
@@ -319,9 +318,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 order_sudo._lock_for_update()
                 order_sudo.invalidate_recordset()
                 requests = (
-                    request.env["print.change.request"]
-                    .sudo()
-                    ._get_open_for_customer(order_sudo)
+                    request.env["print.change.request"].sudo()._get_open_for_customer(order_sudo)
                 )
                 if job and (
                     job not in requests.job_ids or job.communication_state != cs.CHANGE_REQUESTED

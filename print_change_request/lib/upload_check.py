@@ -83,8 +83,9 @@ def _check_pdf(filename, data):
             return [Problem(PDF_ENCRYPTED, filename)]
         if len(reader.pages) < 1:
             return [Problem(PDF_UNREADABLE, filename)]
-        reader.pages[0].mediabox  # noqa: B018 (reads the first page: a broken file raises)
-    except Exception:  # noqa: BLE001 (any parser failure means the file cannot be read)
+        if reader.pages[0].mediabox is None:  # reads the first page: a broken file raises
+            return [Problem(PDF_UNREADABLE, filename)]
+    except Exception:
         return [Problem(PDF_UNREADABLE, filename)]
     return []
 
@@ -93,7 +94,7 @@ def _check_image(filename, data):
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
-    except Exception:  # noqa: BLE001 (any decoder failure means the file cannot be read)
+    except Exception:
         return [Problem(IMAGE_UNREADABLE, filename)]
     return []
 

@@ -239,7 +239,9 @@ class PrintChangeRequest(models.Model):
                     )
             for item in request.ticket_item_ids:
                 changed = request.change_ids.filtered(
-                    lambda change, item=item: change.kind == "ticket" and change.job_id == item.job_id
+                    lambda change, item=item: (
+                        change.kind == "ticket" and change.job_id == item.job_id
+                    )
                 )
                 if not changed and not has_word:
                     missing.append(

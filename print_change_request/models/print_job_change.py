@@ -43,7 +43,6 @@ class PrintJobChange(models.Model):
     )
     user_id = fields.Many2one(
         comodel_name="res.users",
-        string="User",
         readonly=True,
         help="The logged-in user who made the change; empty when the customer used the "
         "e-mail's link.",

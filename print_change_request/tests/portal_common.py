@@ -1,11 +1,15 @@
 """Fixture of the portal tests: two customers with portal logins, real files, and helpers that
 use the portal as a browser does (GET the page, read its CSRF token, POST multipart forms)."""
 
+# pylint cannot infer ``cls.env`` through PrintCommon + HttpCase:
+# pylint: disable=unsubscriptable-object
+
 import io
 import re
 from urllib.parse import urlsplit
 
 from lxml import html
+from PIL import Image
 from reportlab.pdfgen import canvas
 
 from odoo import Command
@@ -38,8 +42,6 @@ def make_encrypted_pdf(password="secret"):
 
 
 def make_png():
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
     return buffer.getvalue()

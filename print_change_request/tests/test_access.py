@@ -76,7 +76,9 @@ class TestAccess(PrintCommon):
         with self.assertRaises(AccessError):
             other_order.with_user(self.portal_user).read(["name"])
         self.assertFalse(
-            self.env["print.order"].with_user(self.portal_user).search([("id", "=", other_order.id)])
+            self.env["print.order"]
+            .with_user(self.portal_user)
+            .search([("id", "=", other_order.id)])
         )
 
     def test_05_other_company_sees_nothing(self):

@@ -57,7 +57,10 @@ class TestPortalAccess(PrintPortalCommon):
         rows = page.xpath("//tbody[@id='print_orders_list']/tr/@data-order-id")
         self.assertEqual(rows, [str(self.order.id)])
         _response, page = self._get_page("/my/print_orders?sortby=name")
-        names = [name.strip() for name in page.xpath("//tbody[@id='print_orders_list']/tr/td[1]/a/text()")]
+        names = [
+            name.strip()
+            for name in page.xpath("//tbody[@id='print_orders_list']/tr/td[1]/a/text()")
+        ]
         self.assertEqual(names, sorted(names, reverse=True))
         self.assertEqual(len(names), 4)
         # Odd parameters fall back to the defaults.
@@ -162,7 +165,9 @@ class TestPortalAccess(PrintPortalCommon):
         self.assertEqual(response.content, own_file.raw)
         # Portal users have no rights on attachments themselves: files go through the order.
         self.assertEqual(self.url_open(f"/web/content/{own_file.id}").status_code, 404)
-        result, error = self._rpc("print.change.request", "search_read", [[]], {"fields": ["name"]})
+        result, error = self._rpc(
+            "print.change.request", "search_read", [[]], {"fields": ["name"]}
+        )
         self.assertIsNone(error)
         self.assertEqual([row["id"] for row in result], self.request.ids)
 

@@ -1,6 +1,9 @@
 """The customer answers a request for change in the portal over real HTTP (multipart uploads,
 CSRF, the e-mail's access token): files, ticket, submit, every refusal, replays."""
 
+import base64
+
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .portal_common import PrintPortalCommon, make_encrypted_pdf, make_pdf, make_png
@@ -120,8 +123,9 @@ class TestPortalAnswer(PrintPortalCommon):
         self.assertIn("Copies: 1 → 3", summary.body)
         self.assertEqual(summary.author_id, self.customer)
         confirmation = self.order.message_ids.filtered(
-            lambda message: message.subject
-            and message.subject.startswith("We received the changes")
+            lambda message: (
+                message.subject and message.subject.startswith("We received the changes")
+            )
         )
         self.assertEqual(len(confirmation), 1)
         self.assertIn(self.customer, confirmation.partner_ids)
@@ -316,10 +320,6 @@ class TestPortalAnswer(PrintPortalCommon):
         self.assertEqual(self.request.answered_by_id, self.customer)
 
     def test_14_operator_uploads_for_the_customer_with_the_same_checks(self):
-        import base64
-
-        from odoo.exceptions import UserError
-
         wizard = (
             self.env["print.job.upload.wizard"]
             .with_user(self.operator)

@@ -57,7 +57,9 @@ class TestPortalPayment(PrintPortalCommon):
             f"/my/print_orders/{self.order.id}/transaction?access_token={self.order.access_token}",
         )
         self.assertTrue(
-            page.xpath(f"//input[@name='o_payment_radio'][@data-provider-id='{self.demo_provider.id}']")
+            page.xpath(
+                f"//input[@name='o_payment_radio'][@data-provider-id='{self.demo_provider.id}']"
+            )
         )
 
     def test_02_transaction_route_creates_a_linked_transaction_then_paid(self):
@@ -123,6 +125,9 @@ class TestPortalPayment(PrintPortalCommon):
         self.assertIn("access token is invalid", error)
         self.assertFalse(
             self.env["payment.transaction"].search(
-                [("print_order_ids", "in", (self.order | self.other_order).ids), ("state", "=", "draft")]
+                [
+                    ("print_order_ids", "in", (self.order | self.other_order).ids),
+                    ("state", "=", "draft"),
+                ]
             )
         )

@@ -18,12 +18,11 @@ class PrintJobUploadWizard(models.TransientModel):
     job_id = fields.Many2one(comodel_name="print.job", required=True, readonly=True)
     replaces_id = fields.Many2one(
         comodel_name="ir.attachment",
-        string="Replaces",
         domain="[('id', 'in', job_attachment_ids)]",
         help="The job's file the new one replaces. Leave empty to add a file.",
     )
     job_attachment_ids = fields.Many2many(related="job_id.attachment_ids")
-    file = fields.Binary(string="File", required=True)
+    file = fields.Binary(required=True)
     filename = fields.Char()
 
     @api.model
