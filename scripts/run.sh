@@ -25,7 +25,10 @@ if psql -lqt 2>/dev/null | cut -d'|' -f1 | grep -qw "$DB"; then
     "$PY" -m odoo "${common_args[@]}" --update=print_change_request --stop-after-init --log-level=warn
 else
     say "Creating database $DB with demo data (takes a minute or two)..."
-    "$PY" -m odoo "${common_args[@]}" --init=print_change_request --stop-after-init --log-level=warn
+    # payment_demo: a test payment provider, so customers can pay again in the demo's portal
+    # (not a dependency of the addon: production installs do not get it).
+    "$PY" -m odoo "${common_args[@]}" --init=print_change_request,payment_demo --stop-after-init \
+        --log-level=warn
 fi
 
 if [[ $STRIPE_PORT != 0 ]]; then

@@ -18,3 +18,4 @@ from . import test_portal_access
 from . import test_portal_answer
 from . import test_portal_payment
 from . import test_tour_portal
+from . import test_portal_demo
