@@ -5,6 +5,9 @@ from odoo.http import request
 
 from .portal import PrintOrderPortal
 
+#: What the payment form always sends to a transaction route (Odoo's _create_transaction).
+REQUIRED_KWARGS = ("provider_id", "payment_method_id", "token_id", "flow", "landing_route")
+
 
 class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
     """Paying a print order again from its portal page, as ``sale`` does for its orders."""
@@ -26,6 +29,13 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
             raise ValidationError(request.env._("The access token is invalid.")) from error
 
         self._validate_transaction_kwargs(kwargs)
+        missing = [key for key in REQUIRED_KWARGS if key not in kwargs]
+        if missing:
+            raise ValidationError(
+                request.env._(
+                    "The payment form sent too little: %(keys)s.", keys=", ".join(missing)
+                )
+            )
         amount_due = PrintOrderPortal._get_print_order_amount_due(order_sudo)
         if amount_due <= 0:
             raise ValidationError(

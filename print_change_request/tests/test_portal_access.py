@@ -86,6 +86,9 @@ class TestPortalAccess(PrintPortalCommon):
         self.assertIn("/my/print_orders", page.xpath("//a/@href"))
 
     def test_03_another_customer_gets_nothing_through_any_door(self):
+        self._answer_fully()
+        self.paula_change = self.request.change_ids[:1]
+        self.assertTrue(self.paula_change)
         paula_file = self.job_1.attachment_ids[:1]
         self.authenticate("portal_oscar", "portal_oscar")
         # The page, without and with a wrong token.
@@ -121,6 +124,7 @@ class TestPortalAccess(PrintPortalCommon):
             ("print.job", self.job_1.ids),
             ("print.change.request", self.request.ids),
             ("print.change.request.item", self.request.item_ids.ids),
+            ("print.job.change", self.paula_change.ids),
             ("ir.attachment", paula_file.ids),
         ):
             with self.subTest(model=model):

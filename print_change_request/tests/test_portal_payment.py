@@ -118,6 +118,10 @@ class TestPortalPayment(PrintPortalCommon):
         self.assertTrue(error)
         _result, error = self._pay(custom_create_values={"amount": 1})
         self.assertTrue(error)
+        params = self._transaction_params()
+        del params["provider_id"], params["flow"]
+        _result, error = self._json(f"/my/print_orders/{self.order.id}/transaction", params)
+        self.assertIn("provider_id, flow", error)
         _result, error = self._json(
             f"/my/print_orders/{self.other_order.id}/transaction",
             self._transaction_params(),
