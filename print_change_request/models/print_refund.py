@@ -198,8 +198,8 @@ class PrintRefund(models.Model):
             ),
         )
         self._lock_money()
-        self._check_action("retry", lambda refund: self._already_moved_message(refund))
         self._refresh_from_provider()
+        self._check_action("retry", lambda refund: self._already_moved_message(refund))
         self._cancel_if_covered()
         todo = self.filtered(lambda r: r.state == "failed").sudo()
         todo._set_draft()
@@ -217,8 +217,8 @@ class PrintRefund(models.Model):
             ),
         )
         self._lock_money()
-        self._check_action("refund_manually", lambda refund: self._already_moved_message(refund))
         self._refresh_from_provider()
+        self._check_action("refund_manually", lambda refund: self._already_moved_message(refund))
         self._cancel_if_covered()
         todo = self.filtered(lambda r: r.state in ("draft", "failed")).sudo()
         todo.write({"method": refund_planning.MANUAL, "failure_reason": False})
@@ -247,8 +247,8 @@ class PrintRefund(models.Model):
                 )
             )
         self._lock_money()
-        self._check_action("mark_done", lambda refund: self._already_moved_message(refund))
         self._refresh_from_provider()
+        self._check_action("mark_done", lambda refund: self._already_moved_message(refund))
         failed = self.filtered(lambda r: r.state == "failed")
         for refund in failed:
             if not refund._get_still_due():
