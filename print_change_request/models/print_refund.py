@@ -198,8 +198,8 @@ class PrintRefund(models.Model):
             ),
         )
         self._lock_money()
-        self._refresh_from_provider()
         self._check_action("retry", lambda refund: self._already_moved_message(refund))
+        self._refresh_from_provider()  # may settle some of them: they are left as they are
         self._cancel_if_covered()
         todo = self.filtered(lambda r: r.state == "failed").sudo()
         todo._set_draft()
@@ -217,8 +217,8 @@ class PrintRefund(models.Model):
             ),
         )
         self._lock_money()
-        self._refresh_from_provider()
         self._check_action("refund_manually", lambda refund: self._already_moved_message(refund))
+        self._refresh_from_provider()  # may settle some of them: they are left as they are
         self._cancel_if_covered()
         todo = self.filtered(lambda r: r.state in ("draft", "failed")).sudo()
         todo.write({"method": refund_planning.MANUAL, "failure_reason": False})
@@ -247,10 +247,12 @@ class PrintRefund(models.Model):
                 )
             )
         self._lock_money()
-        self._refresh_from_provider()
         self._check_action("mark_done", lambda refund: self._already_moved_message(refund))
-        failed = self.filtered(lambda r: r.state == "failed")
-        for refund in failed:
+        self._refresh_from_provider()  # may settle some of them: they are left as they are
+        todo = self.filtered(
+            lambda r: refund_planning.allowed("mark_done", r.state, r.method)
+        ).sudo()
+        for refund in todo.filtered(lambda r: r.state == "failed"):
             if not refund._get_still_due():
                 raise UserError(
                     self.env._(
@@ -265,8 +267,8 @@ class PrintRefund(models.Model):
         values = {"method": refund_planning.MANUAL}
         if reference:
             values["manual_reference"] = reference
-        self.sudo().write(values)
-        self.sudo()._set_done()
+        todo.write(values)
+        todo._set_done()
         return True
 
     def action_register_payment(self):
