@@ -113,10 +113,10 @@ class TestRefundConcurrency(TransactionCase):
             )
             cr.commit()
 
-    def _operator_wizard(self, cr):
+    def _operator_wizard(self, cr, order_id=None):
         """An operator's "Send a change request for:" dialog, with the file ticked."""
         env = api.Environment(cr, self.uid, {})
-        order = env["print.order"].browse(self.ids["order"])
+        order = env["print.order"].browse(order_id or self.ids["order"])
         action = order.action_request_change()
         wizard = env[action["res_model"]].with_context(**action["context"]).create({})
         wizard.line_ids.write(
@@ -183,3 +183,55 @@ class TestRefundConcurrency(TransactionCase):
             .data
         )
         self.assertEqual(len(stripe_refunds), 1)
+
+    def test_03_two_operators_on_two_orders_of_one_customer_do_not_collide(self):
+        """Each request e-mails the customer; Odoo used to write the customer's row each time
+        (signup preparation), so the second operator waited for, then conflicted with, the
+        first.  A short lock timeout turns such a wait into an error instead of a hang."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            first = env["print.order"].browse(self.ids["order"])
+            second = first.copy({"partner_id": first.partner_id.id})
+            env["print.job"].sudo().create(
+                {
+                    "order_id": second.id,
+                    "name": "Flyers",
+                    "price_unit": 5.0,
+                    "attachment_ids": [
+                        Command.create(
+                            {
+                                "name": "flyer.pdf",
+                                "raw": b"%PDF-1.4",
+                                "mimetype": "application/pdf",
+                            }
+                        )
+                    ],
+                }
+            )
+            self.addCleanup(self._remove_order, second.id)
+            cr.commit()
+            # The customer got a first e-mail already (its signup is prepared).
+            self._ok_ok(self._operator_wizard(cr))
+            cr.commit()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            cr2.execute("SET lock_timeout = '2s'")
+            env1 = api.Environment(cr1, self.uid, {})
+            env1["print.order"].browse(self.ids["order"]).action_customer_changed()
+            self._ok_ok(self._operator_wizard(cr1))  # operator 1, not committed yet
+            wizard2 = self._operator_wizard(cr2, order_id=second.id)
+            result = self._ok_ok(wizard2)  # operator 2, another order of the same customer
+            self.assertEqual(result["tag"], "display_notification")
+            cr1.commit()
+            cr2.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            orders = env["print.order"].browse([self.ids["order"], second.id])
+            self.assertEqual(orders.mapped("communication_state"), ["change_requested"] * 2)
+
+    def _remove_order(self, order_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(order_id)
+            order.job_ids.attachment_ids.unlink()
+            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
+            cr.commit()
