@@ -9,11 +9,14 @@ refund it holds at the end is our own guard's doing."""
 # cursors only (never the test's), and removes what it committed.
 # pylint: disable=invalid-commit
 
+import psycopg2
+
 from odoo import Command, api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
-from .stripe_servers import LocalStripe
+from .stripe_servers import LocalStripe, free_port
 
 
 @tagged("post_install", "-at_install")
@@ -235,3 +238,81 @@ class TestRefundConcurrency(TransactionCase):
             order.job_ids.attachment_ids.unlink()
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             cr.commit()
+
+    def _commit_failed_refund(self):
+        """The order's automatic refund failed (Stripe unreachable) and that is committed."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            params = env["ir.config_parameter"].sudo()
+            params.set_param(
+                "print_change_request.stripe_api_base", f"http://127.0.0.1:{free_port()}"
+            )
+            cr.commit()
+            self._ok_ok(self._operator_wizard(cr))
+            params.set_param("print_change_request.stripe_api_base", self.localstripe.url)
+            refund = env["print.order"].browse(self.ids["order"]).refund_ids
+            self.assertEqual(refund.state, "failed")
+            env["print.order"].browse(self.ids["order"]).action_customer_changed()
+            cr.commit()
+            return refund.id
+
+    def _stripe_refund_count(self):
+        return len(
+            self.localstripe.client()
+            .v1.refunds.list(params={"payment_intent": self.ids["intent"]})
+            .data
+        )
+
+    def test_04_accountant_retrying_while_an_operator_requests_again_refunds_once(self):
+        failed_id = self._commit_failed_refund()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            wizard2 = self._operator_wizard(cr2)
+            accountant = api.Environment(cr1, self.uid, {})
+            accountant["print.refund"].browse(failed_id).action_retry()  # not committed yet
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._ok_ok(wizard2)
+            cr2.rollback()
+            cr1.commit()
+            wizard2 = wizard2.with_env(wizard2.env(cr=cr2))
+            wizard2.invalidate_recordset()
+            self._ok_ok(wizard2)  # again, once the accountant is done: nothing left to refund
+            cr2.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            self.assertEqual(
+                order.refund_ids.filtered(lambda r: r.state == "done").ids, [failed_id]
+            )
+            self.assertFalse(order.is_paid)
+        self.assertEqual(self._stripe_refund_count(), 1)
+
+    def test_05_operator_requesting_while_an_accountant_retries_refunds_once(self):
+        failed_id = self._commit_failed_refund()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            self._ok_ok(self._operator_wizard(cr1))  # gives the money back, not committed yet
+            accountant = api.Environment(cr2, self.uid, {})
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                accountant["print.refund"].browse(failed_id).action_retry()
+            cr2.rollback()
+            cr1.commit()
+            with self.assertRaisesRegex(UserError, "can be retried"):
+                accountant["print.refund"].browse(failed_id).action_retry()
+            cr2.rollback()
+        self.assertEqual(self._stripe_refund_count(), 1)
+
+    def test_06_a_decision_taken_on_a_stale_view_is_refused_and_played_again(self):
+        """The accountant's request started before the operator's committed: the money lock
+        refuses its stale view (Odoo then plays the request again on fresh data)."""
+        failed_id = self._commit_failed_refund()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            accountant = api.Environment(cr2, self.uid, {})
+            self.assertEqual(accountant["print.refund"].browse(failed_id).state, "failed")
+            self._ok_ok(self._operator_wizard(cr1))
+            cr1.commit()
+            with (
+                self.assertRaises(psycopg2.errors.SerializationFailure),
+                mute_logger("odoo.sql_db"),
+            ):
+                accountant["print.refund"].browse(failed_id).action_retry()
+            cr2.rollback()
+        self.assertEqual(self._stripe_refund_count(), 1)
