@@ -23,12 +23,17 @@ import logging
 import math
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
 import warnings
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
+
+import pypdf
+from PIL import Image, ImageChops
+from pypdf.errors import LimitReachedError
 
 ERROR = "error"
 WARNING = "warning"
@@ -207,7 +212,7 @@ def check_file(name, data, ticket):
         _check(name or "", data or b"", ticket or Ticket(), report)
     except (MemoryError, RecursionError, _LimitReached) as error:
         report.add(DAMAGED, "damaged_limits", detail=_short(error) or type(error).__name__)
-    except Exception as error:  # noqa: BLE001 - whatever a hostile file raises, it is a finding
+    except Exception as error:  # whatever a hostile file raises is a finding
         report.add(DAMAGED, "damaged_unreadable", detail=_short(error))
     report.seconds = round(time.perf_counter() - started, 4)
     return report
@@ -235,7 +240,7 @@ def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=
         }
     ).encode()
     try:
-        process = subprocess.run(  # noqa: S603 - our own script, no shell
+        process = subprocess.run(  # our own script, no shell
             [sys.executable, os.path.abspath(__file__)],
             input=header + b"\n" + (data or b""),
             capture_output=True,
@@ -326,7 +331,7 @@ def _short(error):
 
 
 def _size_label(width_mm, height_mm):
-    return f"{width_mm:g} × {height_mm:g} mm"
+    return f"{width_mm:g} x {height_mm:g} mm"
 
 
 def _fits(width_mm, height_mm, ticket, trimmed):
@@ -349,8 +354,6 @@ def _has_media(ticket):
 
 
 def _check_image(data, ticket, report):
-    from PIL import Image
-
     if report.kind == JPEG and b"\xff\xd9" not in data[-4096:]:
         report.add(DAMAGED, "damaged_truncated")
         return
@@ -403,8 +406,6 @@ def _image_is_colour(image, kind):
     image.load()
     sample = image.convert("RGB")
     sample.thumbnail((256, 256))
-    from PIL import ImageChops
-
     red, green, blue = sample.split()
     spread = max(
         ImageChops.difference(red, green).getextrema()[1],
@@ -427,9 +428,6 @@ def _colour_findings(report, ticket, rgb):
 
 
 def _check_pdf(data, ticket, report):
-    import pypdf
-    from pypdf.errors import LimitReachedError
-
     if b"%%EOF" not in data[-2048:]:
         report.add(DAMAGED, "damaged_truncated")
         return
@@ -441,7 +439,7 @@ def _check_pdf(data, ticket, report):
         if reader.is_encrypted:
             try:
                 opened = reader.decrypt("")
-            except Exception:  # noqa: BLE001 - an unsupported cipher: we cannot open it either
+            except Exception:  # a cipher we lack: we cannot open it either
                 opened = 0
             if not opened:
                 report.add(ENCRYPTED, "encrypted_password")
@@ -476,7 +474,7 @@ _GRAY_SPACES = {"/DeviceGray", "/CalGray", "/G"}
 
 
 def _multiply(m, n):
-    """The product m × n of two PDF matrices [a b c d e f]."""
+    """The product m x n of two PDF matrices [a b c d e f]."""
     a, b, c, d, e, f = m
     a2, b2, c2, d2, e2, f2 = n
     return (
@@ -518,7 +516,9 @@ class _PdfScan:
         self._size_findings(sizes)
         if self.fonts_missing:
             report.add(
-                FONTS_NOT_EMBEDDED, "fonts_not_embedded", fonts=", ".join(sorted(self.fonts_missing))
+                FONTS_NOT_EMBEDDED,
+                "fonts_not_embedded",
+                fonts=", ".join(sorted(self.fonts_missing)),
             )
         if self.low_pages:
             report.add(
@@ -549,7 +549,8 @@ class _PdfScan:
         for width, height, _trimmed in sizes:
             key = tuple(sorted((width, height)))
             if not any(
-                abs(key[0] - d[0]) <= ticket.tolerance_mm and abs(key[1] - d[1]) <= ticket.tolerance_mm
+                abs(key[0] - d[0]) <= ticket.tolerance_mm
+                and abs(key[1] - d[1]) <= ticket.tolerance_mm
                 for d in distinct
             ):
                 distinct.append(key)
@@ -647,7 +648,9 @@ class _PdfScan:
                         stroke_space = operands[-1]
                 elif op in (b"sc", b"scn", b"SC", b"SCN"):
                     space = fill_space if op in (b"sc", b"scn") else stroke_space
-                    self._space_colour(space, spaces, [o for o in operands if isinstance(o, float)])
+                    self._space_colour(
+                        space, spaces, [o for o in operands if isinstance(o, float)]
+                    )
                 elif op == b"ID":
                     end = _INLINE_IMAGE_END.search(data, position)
                     position = end.end() if end else len(data)
@@ -663,7 +666,7 @@ class _PdfScan:
             self.colour = True
 
     def _space_colour(self, space, spaces, values):
-        kind, components = _colour_space_kind(space, spaces)
+        kind, _components = _colour_space_kind(space, spaces)
         if kind == "rgb" and len(values) >= 3:
             self._rgb_colour(values[:3])
         elif kind == "cmyk" and len(values) >= 4:
@@ -779,8 +782,6 @@ def _page_ranges(numbers):
 
 
 def _limit_resources(memory_mb, cpu_seconds):
-    import resource
-
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))

@@ -12,3 +12,7 @@ from . import payment_provider
 from . import payment_transaction
 from . import res_company
 from . import res_config_settings
+from . import print_preflight_finding
+from . import print_job_preflight
+from . import print_order_preflight
+from . import product_template
