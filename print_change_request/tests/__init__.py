@@ -13,3 +13,5 @@ from . import test_refund_concurrency
 from . import test_tours
 from . import test_tour_change_request
 from . import test_portal
+from . import test_preflight
+from . import test_preflight_job

@@ -7,8 +7,8 @@ import zlib
 
 from PIL import Image
 from reportlab.lib.pagesizes import A3, A4
-from reportlab.lib.utils import ImageReader
 from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 MM = 72 / 25.4
@@ -61,13 +61,15 @@ def a3_pdf(pages=2):
     return clean_pdf(A3, pages)
 
 
-def image(size=(595, 842), mode="L", dpi=72, fmt="PNG", colour=(200, 40, 40)):
-    """An image of ``size`` pixels: grey gradient (mode L), colourful (RGB) or CMYK."""
+def image(
+    size=(595, 842), mode="L", dpi=72, fmt="PNG", colour=(200, 40, 40), second=(30, 120, 220)
+):
+    """An image of ``size`` pixels: grey gradient (mode L), two colours (RGB) or CMYK."""
     if mode == "L":
         picture = Image.linear_gradient("L").resize(size)
     elif mode == "RGB":
         picture = Image.new("RGB", size, colour)
-        picture.paste((30, 120, 220), (0, 0, size[0] // 2, size[1]))
+        picture.paste(second, (0, 0, size[0] // 2, size[1]))
     else:
         picture = Image.new("CMYK", size, (0, 80, 200, 0))
     buffer = io.BytesIO()
@@ -76,7 +78,7 @@ def image(size=(595, 842), mode="L", dpi=72, fmt="PNG", colour=(200, 40, 40)):
 
 
 def low_resolution_pdf():
-    """A grey photo of 100 × 141 px placed over a whole A4 page: 12 dpi."""
+    """A grey photo of 100 x 141 px placed over a whole A4 page: 12 dpi."""
     buffer, pdf = _canvas()
     picture = ImageReader(io.BytesIO(image((100, 141))))
     pdf.drawImage(picture, 0, 0, A4[0], A4[1])
@@ -108,8 +110,7 @@ def raw_pdf(objects):
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
     out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-        % (len(objects) + 1, xref)
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     )
     return out.getvalue()
 
@@ -156,6 +157,17 @@ def many_pages_pdf(pages=200):
         for index in range(60):
             pdf.drawString(15 * MM, 285 * MM - index * 3.5 * MM, f"{page + 1}.{index} {line}")
         pdf.drawImage(picture, 15 * MM, 15 * MM, 180 * MM, 60 * MM)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def mixed_sizes_pdf():
+    """Page 1 in A4, pages 2 and 3 in A3."""
+    buffer, pdf = _canvas(A4)
+    for size in (A4, A3, A3):
+        pdf.setPageSize(size)
+        _grey_box(pdf, size)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
