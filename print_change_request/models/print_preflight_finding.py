@@ -58,57 +58,56 @@ class PrintPreflightFinding(models.Model):
     @api.model
     def _message_templates(self):
         """The lib's messages (``preflight.MESSAGES``), in the user's language."""
-        _ = self.env._
         return {
-            "encrypted_password": _(
+            "encrypted_password": self.env._(
                 "The PDF is protected by a password, so we cannot open it. "
                 "Please export it again without a password."
             ),
-            "encrypted_no_print": _(
+            "encrypted_no_print": self.env._(
                 "The PDF is encrypted and does not allow printing. "
                 "Please export it again without protection."
             ),
-            "damaged_unreadable": _(
+            "damaged_unreadable": self.env._(
                 "The file cannot be read: it is damaged or incomplete (%(detail)s). "
                 "Please export it again and upload the new file."
             ),
-            "damaged_truncated": _(
+            "damaged_truncated": self.env._(
                 "The file is incomplete: it was cut off before its end. "
                 "Please export it again and upload the new file."
             ),
-            "damaged_type": _(
+            "damaged_type": self.env._(
                 "The file is not what its name says: %(name)s is not a %(expected)s file. "
                 "Please export it again and upload the new file."
             ),
-            "damaged_limits": _(
+            "damaged_limits": self.env._(
                 "The file cannot be checked: it expands to more than we can process "
                 "(%(detail)s). Please export it again, simplified, and upload the new file."
             ),
-            "fonts_not_embedded": _(
+            "fonts_not_embedded": self.env._(
                 "Fonts not embedded: %(fonts)s. Please embed all fonts (or convert "
                 "the text to outlines) and export again."
             ),
-            "page_size": _(
+            "page_size": self.env._(
                 "The page size is %(found)s, the ordered format is %(expected)s "
                 "(with up to %(bleed)s mm bleed on each side). Please set the ordered format."
             ),
-            "page_size_mixed": _(
+            "page_size_mixed": self.env._(
                 "The pages have different sizes: %(found)s. "
                 "Please give all pages the ordered format."
             ),
-            "low_resolution_image": _(
+            "low_resolution_image": self.env._(
                 "The image has only %(dpi)s dpi at print size (%(size)s); "
                 "at least %(min_dpi)s dpi are needed. Please use a higher-resolution image."
             ),
-            "low_resolution_pdf": _(
+            "low_resolution_pdf": self.env._(
                 "Images on page(s) %(pages)s have only %(dpi)s dpi at print size; "
                 "at least %(min_dpi)s dpi are needed. Please use higher-resolution images."
             ),
-            "colour_space_rgb": _(
+            "colour_space_rgb": self.env._(
                 "The file uses RGB colours; printed in CMYK the colours may change. "
                 "Please convert the file to CMYK."
             ),
-            "colour_space_bw": _(
+            "colour_space_bw": self.env._(
                 "The file has colours but the job is printed in black & white: "
                 "the colours will print as shades of grey."
             ),
