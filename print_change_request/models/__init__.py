@@ -16,3 +16,4 @@ from . import print_preflight_finding
 from . import print_job_preflight
 from . import print_order_preflight
 from . import product_template
+from . import ir_attachment

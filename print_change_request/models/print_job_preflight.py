@@ -65,13 +65,18 @@ class PrintJob(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_preflight_fields_untouched(vals_list)
-        jobs = super().create(vals_list)
+        # Print files are kept as sent (see ir_attachment._postprocess_contents).
+        jobs = super(PrintJob, self.with_context(image_no_postprocess=True)).create(vals_list)
+        jobs = jobs.with_env(self.env)
         jobs.filtered("attachment_ids")._preflight_run()
         return jobs
 
     def write(self, vals):
         self._check_preflight_fields_untouched([vals])
-        res = super().write(vals)
+        keep_files = (
+            self.with_context(image_no_postprocess=True) if "attachment_ids" in vals else self
+        )
+        res = super(PrintJob, keep_files).write(vals)
         if PREFLIGHT_TRIGGERS & set(vals):
             self._preflight_run()
         return res

@@ -292,3 +292,21 @@ class TestPreflightJob(PrintCommon):
         with Form(self.silk_a3.product_tmpl_id.with_user(self.manager)) as form:
             form.print_media_width_mm = 300
         self.assertEqual(self.silk_a3.print_media_width_mm, 300)
+
+    def test_17_print_files_are_kept_as_sent_not_shrunk_like_web_images(self):
+        big = samples.image((2000, 2830), "L")  # 242 dpi on A4; Odoo shrinks above 1920 px
+        job = self._job({"photo.png": big}, user=self.operator)
+        self.assertEqual(job.attachment_ids.raw, big)
+        self.assertEqual(job.preflight_state, "ok")
+        # The backend's file widget uploads with res_model print.job, then links the file.
+        uploaded = (
+            self.env["ir.attachment"]
+            .with_user(self.operator)
+            .create({"name": "scan.png", "raw": big, "res_model": "print.job", "res_id": job.id})
+        )
+        self.assertEqual(uploaded.raw, big)
+        job.with_user(self.operator).attachment_ids = [Command.link(uploaded.id)]
+        self.assertEqual(job.preflight_state, "ok")
+        # Other images still follow Odoo's rule.
+        web = self.env["ir.attachment"].create({"name": "web.png", "raw": big})
+        self.assertNotEqual(web.raw, big)
