@@ -26,6 +26,7 @@ import re
 import resource
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections import OrderedDict
@@ -227,9 +228,13 @@ def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=
     twice against the same ticket cost one child process."""
     ticket = ticket or Ticket()
     key = (hashlib.sha256(data or b"").hexdigest(), _ext(name), ticket)
-    if cache and key in _CACHE:
-        _CACHE.move_to_end(key)
-        return Report.from_dict(_CACHE[key])
+    if cache:
+        with _CACHE_LOCK:
+            cached = _CACHE.get(key)
+            if cached is not None:
+                _CACHE.move_to_end(key)
+        if cached is not None:
+            return Report.from_dict(cached)
     started = time.perf_counter()
     header = json.dumps(
         {
@@ -270,13 +275,15 @@ def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=
         return report
     report.seconds = round(time.perf_counter() - started, 4)
     if cache:
-        _CACHE[key] = report.to_dict()
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        with _CACHE_LOCK:
+            _CACHE[key] = report.to_dict()
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
     return report
 
 
-_CACHE = OrderedDict()
+_CACHE = OrderedDict()  # shared by the server's threads
+_CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 256
 
 
@@ -782,11 +789,19 @@ def _page_ranges(numbers):
 
 
 def _limit_resources(memory_mb, cpu_seconds):
-    memory = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    """Lower this process's limits; never above what it inherited (an Odoo worker runs
+    under ``limit_memory_hard``)."""
+
+    def lower(kind, value):
+        _soft, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(kind, (value, value))
+
+    lower(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
+    lower(resource.RLIMIT_CPU, cpu_seconds)
+    lower(resource.RLIMIT_CORE, 0)
+    lower(resource.RLIMIT_FSIZE, 0)
 
 
 def _main():

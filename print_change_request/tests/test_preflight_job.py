@@ -310,3 +310,23 @@ class TestPreflightJob(PrintCommon):
         # Other images still follow Odoo's rule.
         web = self.env["ir.attachment"].create({"name": "web.png", "raw": big})
         self.assertNotEqual(web.raw, big)
+
+    def test_18_badges_and_the_preflight_problems_filter_are_in_the_views(self):
+        for model, types in (
+            ("print.order", ("list", "kanban", "form", "search")),
+            ("print.job", ("list", "form", "search")),
+        ):
+            views = self.env[model].with_user(self.operator).get_views([(False, t) for t in types])
+            for view_type in types:
+                arch = views["views"][view_type]["arch"]
+                expected = (
+                    'name="preflight_problems"' if view_type == "search" else "preflight_state"
+                )
+                self.assertIn(expected, arch, f"{model} {view_type}")
+        job = self._job({"fonts.pdf": samples.fonts_pdf()}, user=self.operator)
+        problems = (
+            self.env["print.job"]
+            .with_user(self.operator)
+            .search([("id", "=", job.id), ("preflight_state", "in", ("error", "warning"))])
+        )
+        self.assertEqual(problems, job)
