@@ -115,6 +115,7 @@ MM_PER_POINT = 25.4 / 72
 # Bounds of the in-process parsing (the child process has hard limits on top).
 MAX_CONTENT_BYTES = 64 * 1024 * 1024  # content streams scanned per file, decoded
 MAX_FORM_DEPTH = 6
+MAX_FORM_DRAWS = 50_000  # forms drawn per file, nested ones included
 MAX_PAGES = 5000
 # An RGB image up to this many pixels is sampled to tell colour from grey.
 MAX_SAMPLED_PIXELS = 30_000_000
@@ -439,8 +440,8 @@ def _check_pdf(data, ticket, report):
         report.add(DAMAGED, "damaged_truncated")
         return
     pypdf_logger = logging.getLogger("pypdf")
-    was_disabled = pypdf_logger.disabled
-    pypdf_logger.disabled = True  # broken files are findings, not log lines
+    level = pypdf_logger.level
+    pypdf_logger.setLevel(logging.CRITICAL)  # broken files are findings, not log lines
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -459,7 +460,7 @@ def _check_pdf(data, ticket, report):
     except LimitReachedError as error:
         raise _LimitReached("its content unpacks to more than 75 MB") from error
     finally:
-        pypdf_logger.disabled = was_disabled
+        pypdf_logger.setLevel(level)
 
 
 # One token of a content stream: strings, arrays and dictionaries are skipped, numbers and
@@ -506,6 +507,7 @@ class _PdfScan:
         self.colour = False
         self.low_pages = {}  # page number -> lowest effective dpi
         self.budget = MAX_CONTENT_BYTES
+        self.form_draws = 0
         self.seen_fonts = set()
 
     def run(self):
@@ -687,6 +689,9 @@ class _PdfScan:
             return
         subtype = xobject.get("/Subtype")
         if subtype == "/Form":
+            self.form_draws += 1
+            if self.form_draws > MAX_FORM_DRAWS:
+                raise _LimitReached(f"more than {MAX_FORM_DRAWS} drawings of forms")
             matrix = xobject.get("/Matrix")
             form_ctm = ctm
             if matrix is not None and len(matrix) == 6:

@@ -3,6 +3,7 @@ Odoo): one per finding, and a clean one.  Plain functions returning bytes, share
 tests and by ``tests/benchmark_preflight.py``."""
 
 import io
+import struct
 import zlib
 
 from PIL import Image
@@ -171,3 +172,47 @@ def mixed_sizes_pdf():
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def page_tree_loop_pdf():
+    """A page tree whose only kid is itself."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>",
+        ]
+    )
+
+
+def self_drawing_form_pdf(draws=3):
+    """One page drawing a form that draws itself ``draws`` times, forever."""
+    content = b"/X Do " * draws
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Contents 4 0 R "
+            b"/Resources << /XObject << /X 4 0 R >> >> >>",
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] "
+            b"/Resources << /XObject << /X 4 0 R >> >> /Length %d >>\nstream\n"
+            % len(content)
+            + content
+            + b"\nendstream",
+        ]
+    )
+
+
+def png_bomb(side=50_000):
+    """A PNG header announcing ``side`` x ``side`` grey pixels (2.5 Gpx), and a few bytes."""
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
+        + chunk(b"IEND", b"")
+    )

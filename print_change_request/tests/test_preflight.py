@@ -82,6 +82,11 @@ class TestPreflight(BaseCase):
             check_file("bomb.pdf", samples.bomb_pdf(200), A4), "damaged", "damaged_limits"
         )
 
+    def test_21_an_image_announcing_billions_of_pixels_is_refused_unread(self):
+        self.assertFinds(
+            check_file("bomb.png", samples.png_bomb(), ANY_SIZE), "damaged", "damaged_limits"
+        )
+
     def test_09_fonts_not_embedded_are_named(self):
         finding = self.assertFinds(
             check_file("a.pdf", samples.fonts_pdf(("Helvetica", "Times-Roman")), A4),
@@ -173,6 +178,21 @@ class TestPreflight(BaseCase):
         )
         self.assertEqual(starved.codes, ["damaged"])
         self.assertFalse(starved.timed_out)
+
+    def test_20_loops_in_a_pdf_end(self):
+        self.assertFinds(
+            check_file("loop.pdf", samples.page_tree_loop_pdf(), A4),
+            "damaged",
+            "damaged_unreadable",
+        )
+        report = check_file("form.pdf", samples.self_drawing_form_pdf(), A4)
+        self.assertEqual(report.findings, [], "drawn to a bounded depth, then given up")
+        self.assertEqual(report.page_count, 1)
+        self.assertFinds(
+            check_file("forms.pdf", samples.self_drawing_form_pdf(draws=60), A4),
+            "damaged",
+            "damaged_limits",
+        )
 
     def test_19_the_same_file_and_ticket_are_checked_once(self):
         data = samples.clean_pdf(pages=2)
