@@ -208,6 +208,8 @@ class TestPreflightJob(PrintCommon):
             self.env["print.preflight.finding"].with_user(self.operator).create(
                 {"job_id": job.id, "severity": "info", "code": "damaged", "message": "fine"}
             )
+        with self.assertRaises(AccessError):
+            job.with_user(self.accountant).action_preflight()
         self.assertEqual(job.preflight_state, "error")
         # Everyone who sees the job reads its findings.
         for user in (self.operator, self.accountant):
