@@ -1,10 +1,13 @@
 import json
 import logging
 
+import psycopg2
 from werkzeug.wrappers import Response
 
 from odoo import http
+from odoo.exceptions import UserError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..lib import stripe_refunds
 
@@ -18,12 +21,15 @@ def _answer(status, message):
 
 
 class StripeRefundWebhook(http.Controller):
-    """Stripe refund events: a refund that went through, or failed, after our request.
+    """Stripe refund events: a refund that went through, or failed, after our request, or a
+    refund made outside Odoo on one of its payments (recorded and flagged, see
+    ``print.refund._stripe_reconcile_payment``).
 
-    Answers 400 to an unsigned, badly signed or malformed payload and 404 to a refund this
-    database does not know; both change nothing.  A processing error rolls back and answers
-    500, so that Stripe sends the event again.  Events of other types are acknowledged (200)
-    and ignored."""
+    Answers 400 to an unsigned, badly signed, future-dated or malformed payload (nothing
+    changes).  Refunds of payments this database does not know, and events of other types,
+    are acknowledged (200) and ignored.  While another user works on the same order the
+    answer is 409, and a processing error rolls back and answers 500: Stripe sends the event
+    again later.  Concurrent-update conflicts are left to Odoo, which retries the request."""
 
     _webhook_url = "/print_change_request/stripe/webhook"
 
@@ -37,14 +43,26 @@ class StripeRefundWebhook(http.Controller):
         )
         try:
             event = stripe_refunds.verify_event(payload, signature, secrets)
+            refund_objects = stripe_refunds.refunds_in_event(event)
         except stripe_refunds.InvalidEvent as error:
             _logger.warning("Stripe refund webhook: rejected payload (%s)", error)
             return _answer(400, "invalid payload or signature")
-        refund_objects = stripe_refunds.refunds_in_event(event)
         if not refund_objects:
             return _answer(200, "ignored")
         try:
             refunds = env["print.refund"]._handle_stripe_refund_objects(refund_objects)
+        except psycopg2.OperationalError as error:
+            if error.pgcode in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                raise  # Odoo retries the whole request on a fresh transaction
+            env.cr.rollback()
+            _logger.exception(
+                "Stripe refund webhook: event %s could not be processed", event.get("id")
+            )
+            return _answer(500, "processing error")
+        except UserError as error:  # another user holds the order: Stripe retries later
+            env.cr.rollback()
+            _logger.info("Stripe refund webhook: event %s deferred: %s", event.get("id"), error)
+            return _answer(409, "busy, retry later")
         except Exception:
             env.cr.rollback()
             _logger.exception(
@@ -52,5 +70,5 @@ class StripeRefundWebhook(http.Controller):
             )
             return _answer(500, "processing error")
         if not refunds:
-            return _answer(404, "unknown refund")
+            return _answer(200, "ignored: not a refund of a payment of this database")
         return _answer(200, "processed")

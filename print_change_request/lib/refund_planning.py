@@ -113,3 +113,16 @@ def refundable(paid, committed_refunds):
     """What can still be refunded on a payment of ``paid`` that already has
     ``committed_refunds`` (amounts) decided, under way or done.  Never below zero."""
     return max(paid - sum(committed_refunds), 0.0)
+
+
+def still_due(amount, paid, committed_others, rounding=0.01):
+    """How much of a refund of ``amount`` may still be sent now, on a payment of ``paid``
+    whose other refunds (of any request) decided, under way or done add up to
+    ``committed_others``; 0.0 when the money already went back some other way.
+
+    Every send, retry and follow-up asks this under the payment's lock, so that a refund
+    decided earlier never gives back what a later one already gave back.
+    """
+    left = _round(max(paid - committed_others, 0.0), rounding)
+    due = _round(min(max(amount, 0.0), left), rounding)
+    return due if due >= rounding / 2 else 0.0

@@ -27,6 +27,7 @@ TOLERANCE = 300
 
 PENDING_STATUSES = ("pending", "requires_action")
 FAILED_STATUSES = ("failed", "canceled")
+KNOWN_STATUSES = ("succeeded", *PENDING_STATUSES, *FAILED_STATUSES)
 
 #: Event types whose ``data.object`` is a refund.
 REFUND_EVENTS = ("charge.refund.updated", "refund.created", "refund.updated", "refund.failed")
@@ -52,19 +53,48 @@ class RefundResult:
     failure_reason: str | None  # Stripe's code when failed, e.g. "expired_or_canceled_card"
     metadata: dict = field(hash=False)
     raw: dict = field(hash=False, repr=False)  # the plain dict of the Stripe refund object
+    payment_intent: str | None = None  # the refunded payment intent, when Stripe says it
 
     @classmethod
     def from_stripe(cls, obj) -> "RefundResult":
-        """Build from a ``stripe.StripeObject`` or a plain dict (e.g. a webhook's object)."""
+        """Build from a ``stripe.StripeObject`` or a plain dict (e.g. a webhook's object).
+
+        :raise MalformedRefund: when the object lacks an id or has fields of the wrong type
+            (Stripe never sends such a refund: the caller must not act on it)
+        """
         raw = _plain(obj)
+        refund_id = raw.get("id")
+        if not isinstance(refund_id, str) or not re.fullmatch(r"[A-Za-z0-9_]{3,255}", refund_id):
+            raise MalformedRefund(f"The refund has no valid id: {refund_id!r}")
+        status = raw.get("status") or ""
+        if status not in KNOWN_STATUSES:
+            raise MalformedRefund(f"Refund {refund_id} has an unknown status: {status!r}")
+        amount = raw.get("amount")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+            raise MalformedRefund(f"Refund {refund_id} has no valid amount: {amount!r}")
+        currency = raw.get("currency")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+            raise MalformedRefund(f"Refund {refund_id} has no valid currency: {currency!r}")
+        metadata = raw.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise MalformedRefund(f"Refund {refund_id} has malformed metadata.")
+        failure_reason = raw.get("failure_reason") or None
+        if failure_reason is not None and not isinstance(failure_reason, str):
+            raise MalformedRefund(f"Refund {refund_id} has a malformed failure reason.")
+        payment_intent = raw.get("payment_intent") or None
+        if isinstance(payment_intent, dict):  # expanded
+            payment_intent = payment_intent.get("id")
+        if payment_intent is not None and not isinstance(payment_intent, str):
+            raise MalformedRefund(f"Refund {refund_id} has a malformed payment intent.")
         return cls(
-            refund_id=raw["id"],
-            status=raw.get("status") or "",
-            amount=int(raw.get("amount") or 0),
-            currency=(raw.get("currency") or "").lower(),
-            failure_reason=raw.get("failure_reason") or None,
-            metadata=dict(raw.get("metadata") or {}),
+            refund_id=refund_id,
+            status=status,
+            amount=amount,
+            currency=currency.lower(),
+            failure_reason=failure_reason,
+            metadata={str(key): str(value) for key, value in metadata.items()},
             raw=raw,
+            payment_intent=payment_intent,
         )
 
     @property
@@ -80,6 +110,10 @@ class RefundResult:
         return self.status in PENDING_STATUSES
 
 
+class MalformedRefund(ValueError):
+    """A refund object that is not what Stripe sends (no id, wrong types...)."""
+
+
 class StripeRefundError(Exception):
     """A refund request that did not get a refund object back.
 
@@ -89,15 +123,30 @@ class StripeRefundError(Exception):
     :ivar bool uncertain: Stripe may have made the refund although we got no answer
     :ivar str code: Stripe's error code, when it gave one
     :ivar int http_status: the HTTP status of Stripe's answer, when there was one
+    :ivar str detail: the technical detail (the library's text), for logs, never for the
+        operator
+    :ivar str stripe_message: Stripe's own words for the operator ("Your card was declined."),
+        when Stripe answered with some
     """
 
-    def __init__(self, message, kind, uncertain=False, code=None, http_status=None):
+    def __init__(
+        self,
+        message,
+        kind,
+        uncertain=False,
+        code=None,
+        http_status=None,
+        detail="",
+        stripe_message="",
+    ):
         super().__init__(message)
         self.message = message
         self.kind = kind
         self.uncertain = uncertain
         self.code = code
         self.http_status = http_status
+        self.detail = detail
+        self.stripe_message = stripe_message
 
     def __str__(self):
         return self.message
@@ -136,21 +185,31 @@ def _error(exc, action, creating):
             kind, text = error_kind, error_text
             break
     message = text.format(action=action)
-    detail = exc.user_message or ""
-    # The library's network errors add advice for developers before the actual cause.
-    network = re.search(r"\(Network error: (.*)\)\s*$", detail, re.DOTALL)
-    if network:
-        detail = network[1]
-    detail = re.sub(r"\s+", " ", detail).strip()
-    if detail:
-        message = f"{message}: {detail}"
+    detail = re.sub(r"\s+", " ", exc.user_message or str(exc) or "").strip()
+    stripe_message = ""
+    if kind == "network":
+        # The library's text ("HTTPConnectionPool(...): Max retries exceeded...") is for the
+        # log; the operator reads plain words.
+        if re.search(r"timed? ?out", detail, re.IGNORECASE):
+            message = f"Stripe did not answer in time for the {action} (the request timed out)"
+    else:
+        # Stripe's own words ("Your card was declined.") are meant for people.
+        stripe_message = detail
+        if detail:
+            message = f"{message}: {detail}"
     uncertain = kind in _UNCERTAIN_KINDS
     if uncertain and creating:
         if not message.endswith("."):
             message += "."
         message += " The refund may have been made all the same: check before trying again."
     return StripeRefundError(
-        message, kind, uncertain=uncertain, code=exc.code, http_status=exc.http_status
+        message,
+        kind,
+        uncertain=uncertain,
+        code=exc.code,
+        http_status=exc.http_status,
+        detail=detail,
+        stripe_message=stripe_message,
     )
 
 
@@ -257,7 +316,8 @@ def verify_event(payload: bytes, sig_header: str | None, secrets) -> dict:
     :param str sig_header: the request's ``Stripe-Signature`` header
     :param secrets: the endpoint secrets (``whsec_...``) to try, or one; empty ones are ignored
     :return: the event, as a plain dict
-    :raise InvalidEvent: unsigned, wrongly signed, too old, or not an event
+    :raise InvalidEvent: unsigned, wrongly signed, too old or signed for the future, or not
+        an event
     """
     if isinstance(secrets, str):
         secrets = [secrets]
@@ -281,6 +341,10 @@ def verify_event(payload: bytes, sig_header: str | None, secrets) -> dict:
             reasons.append(exc.user_message)
     else:
         raise InvalidEvent("Invalid Stripe signature: " + "; ".join(dict.fromkeys(reasons)))
+    # Stripe's library refuses old events only; one signed for the future is as suspect.
+    stamps = re.findall(r"(?:^|,)\s*t=(\d+)", sig_header)
+    if not stamps or int(stamps[0]) > time.time() + TOLERANCE:
+        raise InvalidEvent("The event's signature timestamp is in the future.")
     try:
         event = json.loads(text)
     except ValueError as exc:
@@ -312,6 +376,8 @@ def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> s
 def refunds_in_event(event: dict) -> list[dict]:
     """The refund objects (plain dicts) a webhook event carries.
 
+    :raise InvalidEvent: when one of them is malformed (see :meth:`RefundResult.from_stripe`)
+
     Note: since API version 2022-11-15, a charge's ``refunds`` are no longer included unless
     expanded, so "charge.refunded" events of recent accounts usually carry none; the refund
     events carry them one by one.
@@ -319,11 +385,25 @@ def refunds_in_event(event: dict) -> list[dict]:
     event_type = event.get("type")
     obj = (event.get("data") or {}).get("object") or {}
     if event_type in REFUND_EVENTS:
-        return [obj] if obj.get("object") == "refund" else []
-    if event_type == CHARGE_REFUNDED:
-        refunds = (obj.get("refunds") or {}).get("data") or []
-        return [refund for refund in refunds if refund.get("object") == "refund"]
-    return []
+        refunds = [obj] if obj.get("object") == "refund" else []
+    elif event_type == CHARGE_REFUNDED:
+        listed = obj.get("refunds") or {}
+        listed = listed.get("data") if isinstance(listed, dict) else None
+        if not isinstance(listed, list):
+            listed = []
+        refunds = [
+            refund
+            for refund in listed
+            if isinstance(refund, dict) and refund.get("object") == "refund"
+        ]
+    else:
+        return []
+    for refund in refunds:
+        try:
+            RefundResult.from_stripe(refund)
+        except MalformedRefund as exc:
+            raise InvalidEvent(str(exc)) from exc
+    return refunds
 
 
 def to_minor_units(amount: float, decimals: int) -> int:

@@ -134,6 +134,7 @@ class PrintChangeRequest(models.Model):
 
     def action_resend(self):
         """Send the request's e-mail again (after fixing the customer's address...)."""
+        self.order_id._check_operator()
         self._notify_customer()
         return True
 
@@ -154,15 +155,17 @@ class PrintChangeRequest(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 partner_ids=order.partner_id.ids,
             )
-            request.mail_message_id = message[:1]
+            request.sudo().mail_message_id = message[:1]
 
     def _mark_answered(self):
-        self.filtered(lambda request: request.state in ("waiting", "not_waited")).write(
+        self.filtered(lambda request: request.state in ("waiting", "not_waited")).sudo().write(
             {"state": "answered"}
         )
 
     def _mark_not_waited(self):
-        self.filtered(lambda request: request.state == "waiting").write({"state": "not_waited"})
+        self.filtered(lambda request: request.state == "waiting").sudo().write(
+            {"state": "not_waited"}
+        )
 
     def _summary_html(self):
         """What was asked, for the order's chatter."""
@@ -204,7 +207,7 @@ class PrintChangeRequest(models.Model):
         to_remind = waiting.filtered(lambda request: request._reminder_due(now))
         for request in to_remind:
             request._notify_customer("print_change_request.mail_template_change_request_reminder")
-            request.write(
+            request.sudo().write(
                 {"reminder_count": request.reminder_count + 1, "date_last_reminder": now}
             )
         late = waiting.filtered(lambda request: request._deadline_passed(now))
@@ -221,7 +224,7 @@ class PrintChangeRequest(models.Model):
                 ),
                 user_id=(order.user_id or request.user_id).id,
             )
-        late.write({"deadline_notified": True})
+        late.sudo().write({"deadline_notified": True})
         return to_remind, late
 
     def _reminder_due(self, now):

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import communication_state as cs
 from .print_order import COMMUNICATION_STATES
@@ -142,12 +142,33 @@ class PrintJob(models.Model):
                     self.env._("Job %(job)s needs at least one copy.", job=job.name)
                 )
 
+    @api.constrains("price_unit")
+    def _check_price_unit(self):
+        for job in self:
+            if job.price_unit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The unit price of job %(job)s cannot be negative: enter 0 or more "
+                        "(refunds are made from the order, not with negative prices).",
+                        job=job.name,
+                    )
+                )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if vals.get("communication_state", cs.NEW) != cs.NEW or "is_paid" in vals:
+                    raise AccessError(
+                        self.env._(
+                            "A new job starts as New; its state and payment follow the "
+                            "order's workflow."
+                        )
+                    )
         orders = self.env["print.order"].browse(
             {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         )
@@ -161,6 +182,13 @@ class PrintJob(models.Model):
             (
                 self.order_id | self.env["print.order"].browse(vals["order_id"])
             )._check_jobs_can_change()
+        if not self.env.su and {"communication_state", "is_paid"}.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "A job's communication state and payment change only through the order's "
+                    "buttons (Request for change, Accept, Dispatch...)."
+                )
+            )
         if "communication_state" in vals:
             self._check_can_move_to(vals["communication_state"])
         res = super().write(vals)
@@ -207,7 +235,8 @@ class PrintJob(models.Model):
         context = self.env.context
         log = not (context.get("tracking_disable") or context.get("mail_notrack"))
         previous = {job.id: job.communication_state for job in jobs} if log else {}
-        jobs.with_context(tracking_disable=True).write({"communication_state": target})
+        jobs._check_can_move_to(target)
+        jobs.sudo().with_context(tracking_disable=True).write({"communication_state": target})
         if log:
             jobs._log_communication_state_change(previous, target)
         return jobs

@@ -1,11 +1,26 @@
 from odoo import api, fields, models
-from odoo.exceptions import RedirectWarning, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tools import float_compare, float_is_zero
 
 from ..lib import communication_state as cs
 from ..lib import refund_planning
 
 COMMUNICATION_STATES = cs.STATES
+#: Fields only the addon's own methods write (in sudo, after checking the user): money,
+#: states and the links that decide what is paid and refunded.
+PROTECTED_FIELDS = frozenset(
+    {
+        "communication_state",
+        "amount_total",
+        "amount_paid",
+        "amount_refunded",
+        "is_paid",
+        "transaction_ids",
+        "refund_ids",
+        "change_request_ids",
+        "customer_wait_skipped",
+    }
+)
 
 
 class PrintOrder(models.Model):
@@ -15,6 +30,7 @@ class PrintOrder(models.Model):
         "print.sequence.mixin",
         "print.row.lock.mixin",
         "portal.mixin",
+        "print.mail.sender.mixin",
         "mail.thread",
         "mail.activity.mixin",
     ]
@@ -277,6 +293,43 @@ class PrintOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_protected_fields(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_protected_fields(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_protected_fields(self, vals):
+        """Money, states and payment links move only through the orders' actions."""
+        protected = PROTECTED_FIELDS.intersection(vals)
+        if protected:
+            names = ", ".join(
+                sorted(self._fields[name]._description_string(self.env) for name in protected)
+            )
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a print order cannot be written: they follow the jobs, the "
+                    "payments and the refunds, and change only through the order's buttons.",
+                    fields=names,
+                )
+            )
+
+    def _check_operator(self):
+        """Every action on orders checks the caller itself (they write in sudo)."""
+        if not self.env.su and not self.env.user.has_group(
+            "print_change_request.group_print_operator"
+        ):
+            raise AccessError(
+                self.env._("Only print shop operators can change the state of print orders.")
+            )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new_or_canceled_unpaid(self):
         for order in self:
@@ -305,6 +358,7 @@ class PrintOrder(models.Model):
 
     def action_accept(self):
         """Accept the orders: every live job must be ready, and paid when the shop says so."""
+        self._check_operator()
         for order in self:
             order._check_not_locked()
             jobs = order._get_live_jobs()
@@ -334,6 +388,7 @@ class PrintOrder(models.Model):
 
     def action_cancel(self):
         """Cancel the orders and all their jobs that are not canceled yet."""
+        self._check_operator()
         for order in self:
             order._check_not_locked()
         self._get_live_jobs()._mark_canceled()
@@ -341,6 +396,7 @@ class PrintOrder(models.Model):
 
     def action_dispatch(self):
         """Dispatch accepted orders."""
+        self._check_operator()
         for order in self:
             order._check_not_locked()
             order._check_not_waiting_on_customer()
@@ -356,6 +412,7 @@ class PrintOrder(models.Model):
 
     def action_finalize(self):
         """Finalize dispatched orders.  After this nothing changes any more."""
+        self._check_operator()
         for order in self:
             if order.communication_state != cs.DISPATCHED:
                 raise UserError(
@@ -369,6 +426,7 @@ class PrintOrder(models.Model):
 
     def action_request_change(self):
         """Open "Send a change request for:" for these orders."""
+        self._check_operator()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "print_change_request.print_change_request_wizard_action"
         )
@@ -379,10 +437,11 @@ class PrintOrder(models.Model):
         """ "I do not wait for the response of the customer.": go on with the workflow.
 
         The decision is recorded in the chatter; the customer can still answer."""
+        self._check_operator()
         waiting = self.filtered(lambda order: order._is_waiting_on_customer())
         if not waiting:
             raise UserError(self.env._("These orders are not waiting for the customer."))
-        waiting.write({"customer_wait_skipped": True})
+        waiting.sudo().write({"customer_wait_skipped": True})
         waiting.change_request_ids._mark_not_waited()
         for order in waiting:
             order.message_post(
@@ -397,6 +456,7 @@ class PrintOrder(models.Model):
     def action_customer_changed(self):
         """The customer changed the order (new files or ticket sent by other means than the
         portal): the jobs waiting for it become "Job is changed"."""
+        self._check_operator()
         for order in self:
             if not order.job_ids.filtered(
                 lambda job: job.communication_state == cs.CHANGE_REQUESTED
@@ -410,6 +470,7 @@ class PrintOrder(models.Model):
         return True
 
     def action_resend_change_request(self):
+        self._check_operator()
         self.ensure_one()
         if not self.last_change_request_id:
             raise UserError(self.env._("No request for change was sent for this order."))
@@ -503,7 +564,7 @@ class PrintOrder(models.Model):
                 lambda job: job.communication_state == cs.CHANGE_REQUESTED
             ):
                 order.change_request_ids._mark_answered()
-                order.customer_wait_skipped = False
+                order.sudo().customer_wait_skipped = False
             order.message_post(
                 body=self.env._(
                     "The customer changed the order: %(jobs)s.",

@@ -2,11 +2,11 @@ import logging
 import uuid
 
 from odoo import Command, api, fields, models
-from odoo.addons.payment import utils as payment_utils
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_round
 
-from ..lib import refund_planning, stripe_refunds
+from ..lib import refund_planning
+from .print_row_lock_mixin import lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -21,9 +21,13 @@ REFUND_METHODS = [
     (refund_planning.AUTOMATIC, "Automatic"),
     (refund_planning.MANUAL, "Manual"),
 ]
-#: Stripe API base address, for tests and staging only (system parameter).
-STRIPE_API_BASE_PARAM = "print_change_request.stripe_api_base"
-STRIPE_TIMEOUT_PARAM = "print_change_request.stripe_timeout"
+REFUND_ORIGINS = [
+    ("odoo", "Requested in Odoo"),
+    ("adopted", "Found at the provider, made by Odoo"),
+    ("external", "Found at the provider, made outside Odoo"),
+]
+#: What users (accountants) may write themselves: how a manual refund was made.
+USER_WRITABLE_FIELDS = {"manual_reference"}
 
 
 class PrintRefund(models.Model):
@@ -32,11 +36,14 @@ class PrintRefund(models.Model):
     _inherit = [
         "print.sequence.mixin",
         "print.row.lock.mixin",
+        "print.mail.sender.mixin",
         "mail.thread",
         "mail.activity.mixin",
     ]
     _order = "id desc"
     _check_company_auto = True
+    # Accountants and operators only read refunds, and may still discuss them.
+    _mail_post_access = "read"
     _sequence_code = "print.refund"
 
     order_id = fields.Many2one(
@@ -109,6 +116,23 @@ class PrintRefund(models.Model):
         help="How the money went back: bank transfer reference, cash receipt...",
     )
     date_done = fields.Datetime(string="Refunded on", readonly=True, copy=False)
+    origin = fields.Selection(
+        selection=REFUND_ORIGINS,
+        default="odoo",
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Refunds found at the provider (e.g. made in Stripe's dashboard) are recorded "
+        "so that the order's paid amount follows the money.",
+    )
+    to_check = fields.Boolean(
+        string="To check",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Odoo found something an accountant must look at: a refund made outside Odoo, "
+        "or an answer of the provider that does not match the refund.",
+    )
 
     _sql_constraints = [
         ("idempotency_key_unique", "UNIQUE(idempotency_key)", "A refund key is used once."),
@@ -116,11 +140,55 @@ class PrintRefund(models.Model):
     ]
 
     # ------------------------------------------------------------
+    # CRUD: refunds are money; only the methods below write them
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Refunds are created by Odoo when an operator requests a change to a paid "
+                    "order; they cannot be created by hand."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_user_write(vals)
+        return super().write(vals)
+
+    def _check_user_write(self, vals):
+        """Users may only note how a refund waiting to be made by hand was made; everything
+        else moves through the actions below."""
+        forbidden = set(vals) - USER_WRITABLE_FIELDS
+        if forbidden:
+            raise AccessError(
+                self.env._(
+                    "Refunds change only through their buttons (Retry, Refund by hand, Mark as "
+                    "refunded, Cancel); %(fields)s cannot be written.",
+                    fields=", ".join(sorted(forbidden)),
+                )
+            )
+        self._check_accountant()
+        for refund in self:
+            if not refund_planning.allowed("mark_done", refund.state, refund.method):
+                raise UserError(
+                    self.env._(
+                        "Refund %(refund)s is %(state)s: its reference can no longer change.",
+                        refund=refund.name,
+                        state=refund._state_label(),
+                    )
+                )
+
+    # ------------------------------------------------------------
     # ACTIONS (accountants)
     # ------------------------------------------------------------
 
     def action_retry(self):
-        """Send a failed automatic refund again, under the same idempotency key."""
+        """Send a failed automatic refund again, under the same idempotency key, for what is
+        still to give back on its payment now."""
         self._check_action(
             "retry",
             lambda refund: self.env._(
@@ -129,8 +197,13 @@ class PrintRefund(models.Model):
                 state=refund._state_label(),
             ),
         )
-        self._set_draft()
-        self._send()
+        self._lock_money()
+        self._check_action("retry", lambda refund: self._already_moved_message(refund))
+        self._refresh_from_provider()  # may settle some of them: they are left as they are
+        self._cancel_if_covered()
+        todo = self.filtered(lambda r: r.state == "failed").sudo()
+        todo._set_draft()
+        todo._send()
         return self._notification_action()
 
     def action_refund_manually(self):
@@ -143,12 +216,18 @@ class PrintRefund(models.Model):
                 state=refund._state_label(),
             ),
         )
-        self.write({"method": refund_planning.MANUAL, "failure_reason": False})
-        self._set_pending()
-        return True
+        self._lock_money()
+        self._check_action("refund_manually", lambda refund: self._already_moved_message(refund))
+        self._refresh_from_provider()  # may settle some of them: they are left as they are
+        self._cancel_if_covered()
+        todo = self.filtered(lambda r: r.state in ("draft", "failed")).sudo()
+        todo.write({"method": refund_planning.MANUAL, "failure_reason": False})
+        todo._set_pending()
+        return self._notification_action() if len(todo) < len(self) else True
 
-    def action_mark_done(self):
-        """The accountant gave the money back by hand and says how."""
+    def action_mark_done(self, reference=None):
+        """The accountant gave the money back by hand and says how (``reference``, or the
+        reference entered on the refund)."""
         self._check_action(
             "mark_done",
             lambda refund: self.env._(
@@ -158,7 +237,8 @@ class PrintRefund(models.Model):
                 state=refund._state_label(),
             ),
         )
-        for refund in self.filtered(lambda r: not r.manual_reference):
+        reference = (reference or "").strip() if isinstance(reference, str) else ""
+        for refund in self.filtered(lambda r: not (reference or r.manual_reference)):
             raise UserError(
                 self.env._(
                     "Enter the refund reference (bank transfer, receipt...) of %(refund)s "
@@ -166,10 +246,29 @@ class PrintRefund(models.Model):
                     refund=refund.name,
                 )
             )
-        self.filtered(lambda r: r.method != refund_planning.MANUAL).write(
-            {"method": refund_planning.MANUAL}
-        )
-        self._set_done()
+        self._lock_money()
+        self._check_action("mark_done", lambda refund: self._already_moved_message(refund))
+        self._refresh_from_provider()  # may settle some of them: they are left as they are
+        todo = self.filtered(
+            lambda r: refund_planning.allowed("mark_done", r.state, r.method)
+        ).sudo()
+        for refund in todo.filtered(lambda r: r.state == "failed"):
+            if not refund._get_still_due():
+                raise UserError(
+                    self.env._(
+                        "The money of refund %(refund)s already went back to the customer "
+                        "through %(others)s. If you refunded by hand as well, the customer was "
+                        "refunded twice: ask the customer to pay the difference back, then "
+                        "cancel this refund.",
+                        refund=refund.name,
+                        others=", ".join(refund._get_other_committed_refunds().mapped("name")),
+                    )
+                )
+        values = {"method": refund_planning.MANUAL}
+        if reference:
+            values["manual_reference"] = reference
+        todo.write(values)
+        todo._set_done()
         return True
 
     def action_register_payment(self):
@@ -198,7 +297,20 @@ class PrintRefund(models.Model):
                 state=refund._state_label(),
             ),
         )
-        self._set_canceled()
+        self._lock_money()
+        self._check_action("cancel", lambda refund: self._already_moved_message(refund))
+        self.sudo()._set_canceled(self.env._("Canceled by %s.", self.env.user.name))
+        return True
+
+    def action_mark_checked(self):
+        """The accountant checked a refund Odoo flagged (found on Stripe, or not matching)."""
+        self._check_accountant()
+        for refund in self.filtered("to_check"):
+            refund.sudo().write({"to_check": False})
+            refund.sudo().activity_feedback(
+                ["mail.mail_activity_data_todo"],
+                feedback=self.env._("Checked by %s.", self.env.user.name),
+            )
         return True
 
     def action_view_credit_note(self):
@@ -211,6 +323,113 @@ class PrintRefund(models.Model):
         }
 
     # ------------------------------------------------------------
+    # BUSINESS METHODS: planning (under the money lock)
+    # ------------------------------------------------------------
+
+    def _lock_money(self, orders=None, transactions=None):
+        """Lock (and touch) the orders' and the refunded payments' rows: every decision that
+        moves money of an order or a payment is then taken on what was committed last, one
+        at a time.  The refunds' own rows are locked too."""
+        orders = self.order_id if orders is None else orders
+        transactions = self.source_transaction_id if transactions is None else transactions
+        locked = (
+            orders.sudo()._try_lock_rows(touch=True)
+            and lock_rows(self.env.cr, "payment_transaction", transactions.ids, touch=True)
+            and self._try_lock_rows()
+        )
+        if not locked:
+            raise UserError(
+                self.env._(
+                    "Another user is working on the refunds of %(orders)s right now. Try "
+                    "again in a moment.",
+                    orders=", ".join(orders.mapped("name")),
+                )
+            )
+        transactions.invalidate_recordset()
+        orders.invalidate_recordset()
+        orders.refund_ids.invalidate_recordset()
+
+    def _get_other_committed_refunds(self):
+        """The other refunds (any request) decided, under way or done, on this refund's
+        payment, or on its order when it refunds money paid by other means."""
+        self.ensure_one()
+        if self.source_transaction_id:
+            domain = [("source_transaction_id", "=", self.source_transaction_id.id)]
+        else:
+            domain = [("order_id", "=", self.order_id.id)]
+        return self.sudo().search(
+            [*domain, ("id", "!=", self.id), ("state", "in", refund_planning.COMMITTED_STATES)]
+        )
+
+    def _get_still_due(self):
+        """What of this refund may still go back now (0.0 when the money already went back
+        some other way): re-planned against the payment and the order, every request's
+        refunds counted.  Call it under :meth:`_lock_money`."""
+        self.ensure_one()
+        rounding = self.currency_id.rounding
+        due = self.amount
+        if self.source_transaction_id:
+            transaction = self.source_transaction_id.sudo()
+            others = self._get_other_committed_refunds()
+            due = refund_planning.still_due(
+                due, transaction.amount, sum(others.mapped("amount")), rounding
+            )
+        order = self.order_id.sudo()
+        order_others = order.refund_ids.filtered(
+            lambda r: r != self and r.state in refund_planning.COMMITTED_STATES
+        )
+        return refund_planning.still_due(
+            due,
+            order._get_amount_received(),
+            sum(order._to_order_currency(r.amount, r.currency_id) for r in order_others),
+            rounding,
+        )
+
+    def _refresh_from_provider(self):
+        """Hook: bring what Odoo knows of the refunds' payments up to date with the payment
+        provider (refunds made outside Odoo) before re-planning.  Under the money lock."""
+
+    def _cancel_if_covered(self):
+        """Cancel the refunds whose money already went back some other way (another
+        request's refund, a refund found on Stripe); return them.  Under the money lock."""
+        covered = self.browse()
+        for refund in self:
+            if refund.state in ("draft", "failed") and not refund._get_still_due():
+                others = refund._get_other_committed_refunds()
+                refund.sudo()._set_canceled(
+                    self.env._(
+                        "Nothing left to refund: the money already went back to the customer "
+                        "through %s.",
+                        ", ".join(others.mapped("name")) or self.env._("another refund"),
+                    )
+                )
+                covered |= refund
+        return covered
+
+    def _reduce_to_still_due(self):
+        """Send no more than is still due: a refund decided earlier gives back only what
+        later refunds have not.  Returns False when nothing is due (then it is canceled)."""
+        self.ensure_one()
+        due = self._get_still_due()
+        if not due:
+            self._cancel_if_covered()
+            return False
+        if float_compare(due, self.amount, precision_rounding=self.currency_id.rounding) < 0:
+            self._message_log(
+                body=self.env._(
+                    "Amount lowered from %(before)s to %(after)s: the rest already went back "
+                    "to the customer through another refund.",
+                    before=self._amount_label(),
+                    after=f"{due:.{self.currency_id.decimal_places}f} {self.currency_id.name}",
+                )
+            )
+            self.sudo().amount = due
+            refund_tx = self.refund_transaction_id.sudo()
+            if refund_tx and refund_tx.state in ("draft", "error"):
+                refund_tx.amount = -due
+        return True
+
+    # ------------------------------------------------------------
     # BUSINESS METHODS: creating and sending refunds
     # ------------------------------------------------------------
 
@@ -218,23 +437,27 @@ class PrintRefund(models.Model):
     def _create_for_order(self, order, request, automatic):
         """Create the refunds giving back what the customer paid for ``order``.
 
-        The caller holds the order's row lock.  Returns the refunds created (none when
-        nothing is left to refund); automatic ones still have to be sent (:meth:`_send`).
-        """
+        The caller holds the order's row lock and checked the user's rights.  Failed
+        refunds of the order are replaced: the new plan gives their money back.  Returns
+        the refunds created (none when nothing is left to refund); automatic ones still
+        have to be sent (:meth:`_send`)."""
         order.ensure_one()
+        refunds_sudo = self.sudo()
+        order_sudo = order.sudo()
+        self._lock_money(orders=order, transactions=order_sudo.transaction_ids)
+        failed = order_sudo.refund_ids.filtered(lambda r: r.state == "failed")
         currency = order.currency_id
         plan = refund_planning.plan_refunds(
-            order.amount_paid,
-            order._get_refund_sources(),
+            order_sudo.amount_paid,
+            order_sudo._get_refund_sources(),
             automatic,
             rounding=currency.rounding,
         )
         if not plan:
             return self.browse()
         invoice = order._get_refundable_invoice()
-        vals_list = []
-        for planned in plan:
-            vals_list.append(
+        refunds = refunds_sudo.create(
+            [
                 {
                     "order_id": order.id,
                     "request_id": request.id,
@@ -245,27 +468,36 @@ class PrintRefund(models.Model):
                     "source_transaction_id": planned.source,
                     "state": "draft",
                 }
+                for planned in plan
+            ]
+        )
+        failed._set_canceled(
+            self.env._(
+                "Replaced by %(refunds)s of request %(request)s, which gives the money back.",
+                refunds=", ".join(refunds.mapped("name")),
+                request=request.name,
             )
-        refunds = self.create(vals_list)
+        )
         for refund, planned in zip(refunds, plan, strict=True):
             if invoice:
                 refund.credit_note_id = refund._create_credit_note(invoice)
             if planned.method == refund_planning.MANUAL:
                 refund._set_pending(why=planned.reason)
-        return refunds
+        return refunds.with_env(self.env)
 
     def _send(self):
         """Send the automatic refunds that are still drafts.  Safe to call again: a refund
-        is sent only while it is a draft, under its row lock, with its own key."""
+        is sent only while it is a draft, under the money lock, with its own key, and for
+        no more than is still due on its payment."""
         for refund in self.filtered(
             lambda r: r.method == refund_planning.AUTOMATIC and r.state == "draft"
         ):
-            refund._send_one()
+            refund.sudo()._send_one()
 
     def _send_one(self):
         self.ensure_one()
-        self._lock()
-        if self.state != "draft":
+        self._lock_money()
+        if self.state != "draft" or not self._reduce_to_still_due():
             return
         self.attempt_count += 1
         transaction = self.source_transaction_id.sudo()
@@ -292,100 +524,11 @@ class PrintRefund(models.Model):
         """Refund through Odoo's own refund request of the payment's provider."""
         transaction = self.source_transaction_id.sudo()
         refund_tx = transaction._send_refund_request(amount_to_refund=self.amount)
-        self.sudo().refund_transaction_id = refund_tx
+        self.refund_transaction_id = refund_tx
         refund_tx.print_order_ids = [Command.set(self.order_id.ids)]
         if self.credit_note_id:
             refund_tx.invoice_ids = [Command.set(self.credit_note_id.ids)]
         self._sync_from_transaction()
-
-    def _send_stripe(self):
-        """Refund a Stripe payment with the ``stripe`` library and this refund's own key."""
-        transaction = self.source_transaction_id.sudo()
-        payment_intent = transaction.provider_reference
-        if not payment_intent:
-            self._set_failed(self.env._("The payment has no Stripe reference to refund."))
-            return
-        gateway = self._stripe_gateway()
-        refund_tx = self._ensure_refund_transaction()
-        try:
-            result = self._stripe_find_or_create(gateway, payment_intent)
-        except stripe_refunds.StripeRefundError as error:
-            if not error.uncertain:
-                self._set_failed(self.env._("Stripe refused the refund: %s", error.message))
-                return
-            # No answer: Stripe may still have made the refund. Look for it by our key.
-            try:
-                result = gateway.find_by_key(payment_intent, self.idempotency_key)
-            except stripe_refunds.StripeRefundError:
-                result = None
-            if result is None:
-                self._set_failed(
-                    self.env._(
-                        "Stripe did not answer (%s). The refund could not be confirmed: check "
-                        "the payment in the Stripe dashboard, then retry (Odoo first looks for "
-                        "this refund there, it never refunds twice) or refund by hand.",
-                        error.message,
-                    )
-                )
-                return
-        if result is None:  # refused before sending: the reason is already recorded
-            return
-        self._apply_stripe_refund(result, refund_tx)
-
-    def _stripe_find_or_create(self, gateway, payment_intent):
-        """Return this refund's Stripe refund, creating it only when Stripe has none.
-
-        Refunds on the payment that Odoo does not know of stop the automatic refund: the
-        money may already have gone back (a refund made in Stripe's dashboard, or one whose
-        record was lost with a rolled-back transaction)."""
-        existing = gateway.list_refunds(payment_intent)
-        for result in existing:
-            if result.metadata.get(stripe_refunds.KEY_METADATA) == self.idempotency_key:
-                return result
-        unknown = self._stripe_unknown_refunds(existing)
-        if unknown:
-            decimals = self.currency_id.decimal_places
-            self._set_failed(
-                self.env._(
-                    "Stripe already holds refunds for this payment that Odoo does not know "
-                    "of (%(refunds)s). Nothing was sent: check the payment in the Stripe "
-                    "dashboard before refunding by hand.",
-                    refunds=", ".join(
-                        f"{result.refund_id}: {result.amount / 10**decimals:.{decimals}f}"
-                        for result in unknown
-                    ),
-                )
-            )
-            return None
-        return gateway.create_refund(
-            payment_intent,
-            payment_utils.to_minor_currency_units(self.amount, self.currency_id),
-            self.idempotency_key,
-            metadata={"odoo_refund": self.name, "print_order": self.order_id.name},
-        )
-
-    def _stripe_unknown_refunds(self, results):
-        live = [result for result in results if not result.is_failed]
-        if not live:
-            return []
-        known = set(
-            self.env["payment.transaction"]
-            .sudo()
-            .search([("provider_reference", "in", [result.refund_id for result in live])])
-            .mapped("provider_reference")
-        )
-        return [result for result in live if result.refund_id not in known]
-
-    def _stripe_gateway(self):
-        provider = self.source_transaction_id.sudo().provider_id
-        if not provider.stripe_secret_key:
-            raise UserError(self.env._("The Stripe provider has no secret key."))
-        params = self.env["ir.config_parameter"].sudo()
-        return stripe_refunds.StripeRefunds(
-            provider.stripe_secret_key,
-            api_base=params.get_param(STRIPE_API_BASE_PARAM) or None,
-            timeout=float(params.get_param(STRIPE_TIMEOUT_PARAM, "20")),
-        )
 
     def _ensure_refund_transaction(self):
         """The child refund transaction of the paid one (created once, kept on retries)."""
@@ -402,51 +545,10 @@ class PrintRefund(models.Model):
         self.sudo().refund_transaction_id = refund_tx
         return refund_tx
 
-    def _apply_stripe_refund(self, result, refund_tx=None):
-        """Bring the refund transaction, then this refund, to Stripe's refund status."""
-        refund_tx = refund_tx or self._ensure_refund_transaction()
-        refund_tx.provider_reference = result.refund_id
-        self.sudo().provider_refund_id = result.refund_id
-        if result.is_done:
-            refund_tx._set_done(extra_allowed_states=("error",))
-        elif result.is_pending:
-            refund_tx._set_pending(extra_allowed_states=("error",))
-        elif result.is_failed:
-            refund_tx._set_error(
-                self.env._(
-                    "Stripe reports the refund as %(status)s (%(reason)s).",
-                    status=result.status,
-                    reason=result.failure_reason or self.env._("no reason given"),
-                ),
-                extra_allowed_states=("done", "pending"),
-            )
-        self._sync_from_transaction()
-
-    @api.model
-    def _handle_stripe_refund_objects(self, refund_objects):
-        """Apply Stripe refund objects (from a verified webhook event) to the refunds they
-        belong to; return those refunds.  Repeated events change nothing more."""
-        refunds = self.browse()
-        for refund_object in refund_objects:
-            result = stripe_refunds.RefundResult.from_stripe(refund_object)
-            key = result.metadata.get(stripe_refunds.KEY_METADATA)
-            domain = [("provider_refund_id", "=", result.refund_id)]
-            if key:
-                domain = ["|", ("idempotency_key", "=", key), *domain]
-            refund = self.search(domain, limit=1)
-            if not refund:
-                continue
-            refund._lock()
-            if refund.state == "canceled":
-                continue
-            refund._apply_stripe_refund(result)
-            refunds |= refund
-        return refunds
-
     def _sync_from_transaction(self):
         """Follow the refund transaction's state (whoever changed it: our call, a webhook,
         Odoo's own Stripe webhook or its status poll)."""
-        for refund in self.filtered("refund_transaction_id"):
+        for refund in self.sudo().filtered("refund_transaction_id"):
             tx_state = refund.refund_transaction_id.state
             if tx_state == "done" and refund.state != "done":
                 refund._set_done()
@@ -460,9 +562,10 @@ class PrintRefund(models.Model):
 
     @api.model
     def _cron_follow_up_refunds(self):
-        """Safety net for lost webhooks and interrupted sends: ask Stripe how pending
-        refunds went, and send again (same key, looked up first) automatic refunds left in
-        draft for more than a quarter of an hour."""
+        """Safety net for lost webhooks, interrupted sends and refunds made outside Odoo:
+        send again (same key, looked up first, re-planned) automatic refunds left in draft
+        for more than a quarter of an hour, then reconcile the payments' refunds with the
+        provider's (see print_refund_stripe.py)."""
         stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=15)
         drafts = self.search(
             [
@@ -471,28 +574,12 @@ class PrintRefund(models.Model):
                 ("write_date", "<", stale),
             ]
         )
-        pending = self.search(
-            [
-                ("state", "=", "pending"),
-                ("method", "=", refund_planning.AUTOMATIC),
-                ("provider_refund_id", "!=", False),
-            ]
-        )
         for refund in drafts:
             try:
                 with self.env.cr.savepoint():
                     refund._send()
             except UserError as error:  # locked by a user right now: next run
                 _logger.info("Refund %s: not sent again now: %s", refund.name, error)
-        for refund in pending.filtered(
-            lambda r: r.source_transaction_id.provider_code == "stripe"
-        ):
-            try:
-                result = refund._stripe_gateway().retrieve(refund.provider_refund_id)
-            except (stripe_refunds.StripeRefundError, UserError) as error:
-                _logger.warning("Refund %s: status check failed: %s", refund.name, error)
-                continue
-            refund._apply_stripe_refund(result)
 
     # ------------------------------------------------------------
     # BUSINESS METHODS: states (the only writers of `state`)
@@ -529,8 +616,17 @@ class PrintRefund(models.Model):
                     amount=refund._amount_label(),
                 )
             )
+        # Money went back: failed refunds of the same orders may now be covered.
+        self._get_failed_siblings()._cancel_if_covered()
 
-    def _set_failed(self, reason):
+    def _get_failed_siblings(self):
+        return (
+            self.order_id.refund_ids | self.source_transaction_id.sudo().print_order_ids.refund_ids
+        ).filtered(lambda r: r.state == "failed") - self
+
+    def _set_failed(self, reason, detail=None):
+        """``reason`` is what users read: plain words, what happens next; ``detail`` (the
+        provider's technical answer) goes to the refund's log only."""
         was_done = self.filtered(lambda r: r.state == "done")
         self.write({"state": "failed", "failure_reason": reason})
         self.refund_transaction_id.sudo().filtered(
@@ -539,6 +635,10 @@ class PrintRefund(models.Model):
         for refund in was_done:
             refund._undo_refund_payment()
         for refund in self:
+            if detail:
+                refund._message_log(
+                    body=self.env._("Technical detail from the provider: %s", detail)
+                )
             refund._schedule_accountant_activity(
                 self.env._(
                     "Automatic refund failed: refund %(amount)s to %(customer)s",
@@ -561,10 +661,23 @@ class PrintRefund(models.Model):
                 )
             )
 
-    def _set_canceled(self):
+    def _set_canceled(self, why=None):
         self.write({"state": "canceled"})
         self.credit_note_id.filtered(lambda move: move.state == "draft").sudo().button_cancel()
-        self.activity_unlink(["mail.mail_activity_data_todo"])
+        for refund in self:
+            refund.activity_feedback(
+                ["mail.mail_activity_data_todo"],
+                feedback=why or self.env._("Refund canceled."),
+            )
+            if why:
+                refund._post_on_order(
+                    body=self.env._(
+                        "Refund %(refund)s of %(amount)s is canceled: %(why)s",
+                        refund=refund.name,
+                        amount=refund._amount_label(),
+                        why=why,
+                    )
+                )
 
     # ------------------------------------------------------------
     # BUSINESS METHODS: accounting
@@ -659,11 +772,32 @@ class PrintRefund(models.Model):
             lines.reconcile()
 
     def _undo_refund_payment(self):
-        """A refund that failed after looking done: its payment never happened."""
+        """A refund that failed after looking done: its payment never happened.
+
+        Posted entries are undone the way Odoo does it, never deleted (a posted entry keeps
+        its sequence number): the payment is canceled (its entry reset and canceled), or,
+        where the entry can no longer be reset (lock date, hashed journal), reversed."""
         payment = self.payment_id.sudo()
-        if payment and payment.state not in ("draft", "canceled"):
-            payment.action_draft()
-            payment.action_cancel()
+        if not payment or payment.state in ("draft", "canceled"):
+            return
+        try:
+            with self.env.cr.savepoint():
+                payment.action_cancel()
+        except UserError:
+            move = payment.move_id
+            if move.state == "posted" and not move.reversal_move_ids:
+                move._reverse_moves(
+                    [
+                        {
+                            "ref": self.env._(
+                                "%(refund)s failed at the provider", refund=self.name
+                            ),
+                            "date": fields.Date.context_today(self),
+                        }
+                    ],
+                    cancel=True,
+                )
+            payment.state = "canceled"
 
     def _check_credit_note_paid(self):
         """Manual refunds are done once the accountant paid their credit note."""
@@ -681,6 +815,14 @@ class PrintRefund(models.Model):
     # ------------------------------------------------------------
     # BUSINESS METHODS: helpers
     # ------------------------------------------------------------
+
+    def _already_moved_message(self, refund):
+        return self.env._(
+            "Refund %(refund)s was changed by someone else a moment ago: it is now %(state)s. "
+            "Reload the page.",
+            refund=refund.name,
+            state=refund._state_label(),
+        )
 
     def _check_action(self, action, message):
         """Only accountants act on refunds, and only where lib/refund_planning.py allows it;
@@ -760,24 +902,31 @@ class PrintRefund(models.Model):
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     def _notification_action(self):
+        """What the accountant reads after Retry / Refund by hand: each refund's outcome."""
+        canceled = self.filtered(lambda r: r.state == "canceled")
         failed = self.filtered(lambda r: r.state == "failed")
+        lines = [
+            self.env._(
+                "%(refund)s is canceled: its money already went back to the customer another way.",
+                refund=refund.name,
+            )
+            for refund in canceled
+        ]
+        lines += failed.mapped("failure_reason")
+        lines += [f"{refund.name}: {refund._state_label()}" for refund in self - canceled - failed]
         if failed:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "sticky": True,
-                    "title": self.env._("Refund failed"),
-                    "message": "\n".join(failed.mapped("failure_reason")),
-                },
-            }
+            kind, title = "warning", self.env._("Refund failed")
+        elif canceled and canceled == self:
+            kind, title = "info", self.env._("Nothing left to refund")
+        else:
+            kind, title = "success", self.env._("Refund sent")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "title": self.env._("Refund sent"),
-                "message": ", ".join(f"{refund.name}: {refund._state_label()}" for refund in self),
+                "type": kind,
+                "sticky": kind != "success",
+                "title": title,
+                "message": "\n".join(lines),
             },
         }

@@ -13,5 +13,8 @@ from . import test_refund_concurrency
 from . import test_tours
 from . import test_tour_change_request
 from . import test_portal
+from . import test_money_access
+from . import test_refund_replan
+from . import test_stripe_reconcile
 from . import test_preflight
 from . import test_preflight_job

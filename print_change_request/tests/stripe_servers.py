@@ -293,9 +293,9 @@ class FakeStripe:
 
 
 def refund_body(
-    refund_id, status, amount, payment_intent, metadata=None, failure_reason=None, currency="eur"
+    refund_id, status, amount, payment_intent, metadata=None, failure_reason=None, currency="usd"
 ):
-    """A Stripe refund object."""
+    """A Stripe refund object (in the test company's currency by default)."""
     return {
         "id": refund_id,
         "object": "refund",

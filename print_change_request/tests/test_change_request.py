@@ -315,7 +315,7 @@ class TestChangeRequest(PrintCommon):
         reminded, late = Request._cron_remind_customers()
         self.assertFalse(reminded & request, "too early for a reminder")
 
-        request.date_requested = fields.Datetime.now() - timedelta(days=4)
+        request.sudo().date_requested = fields.Datetime.now() - timedelta(days=4)
         reminded, late = Request._cron_remind_customers()
         self.assertIn(request, reminded)
         self.assertEqual(request.reminder_count, 1)
@@ -325,7 +325,7 @@ class TestChangeRequest(PrintCommon):
         self.assertNotIn(request, reminded, "the next reminder waits 3 more days")
         self.assertNotIn(request, late)
 
-        request.write(
+        request.sudo().write(
             {
                 "date_requested": fields.Datetime.now() - timedelta(days=8),
                 "date_last_reminder": fields.Datetime.now() - timedelta(days=4),
@@ -339,7 +339,7 @@ class TestChangeRequest(PrintCommon):
         self.assertEqual(activity.user_id, self.operator)
         self.assertIn("did not answer", activity.summary)
 
-        request.date_last_reminder = fields.Datetime.now() - timedelta(days=4)
+        request.sudo().date_last_reminder = fields.Datetime.now() - timedelta(days=4)
         reminded, late = Request._cron_remind_customers()
         self.assertNotIn(request, reminded, "at most 2 reminders")
         self.assertNotIn(request, late, "one deadline to-do")
@@ -349,7 +349,7 @@ class TestChangeRequest(PrintCommon):
         order = self._create_order()
         self._request_change(order)
         request = order.change_request_ids
-        request.date_requested = fields.Datetime.now() - timedelta(days=30)
+        request.sudo().date_requested = fields.Datetime.now() - timedelta(days=30)
         order.action_continue_without_customer()
         reminded, late = self.env["print.change.request"]._cron_remind_customers()
         self.assertNotIn(request, reminded)

@@ -9,7 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..lib.stripe_refunds import KEY_METADATA, sign_payload
-from ..models.print_refund import PrintRefund
+from ..models.print_refund_stripe import PrintRefund
 from .common import PrintStripeCommon
 from .stripe_servers import FakeStripe, list_body, refund_body
 
@@ -108,10 +108,15 @@ class TestStripeWebhook(PrintStripeCommon, HttpCase):
         self.assertTrue(self.refund.activity_ids)
         self.assertTrue(self.order.is_paid, "the shop holds the money again")
 
-    def test_05_unknown_refund_gets_404(self):
+    def test_05_unknown_refund_of_our_payment_is_recorded_and_flagged(self):
         response = self._post(self._event("succeeded", refund_id="re_someone_else"))
-        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.status_code, 200)
         self.assertEqual(self.refund.state, "pending")
+        other = self.order.refund_ids - self.refund
+        self.assertRecordValues(
+            other,
+            [{"provider_refund_id": "re_someone_else", "origin": "external", "to_check": True}],
+        )
 
     def test_06_other_events_are_acknowledged_and_ignored(self):
         payload = json.dumps(

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .print_change_request_wizard import NOTE_MAX_LENGTH
 
 
 class PrintChangeRequestLine(models.TransientModel):
@@ -15,3 +18,17 @@ class PrintChangeRequestLine(models.TransientModel):
     to_change = fields.Boolean(string="Must change")
     reason_id = fields.Many2one(comodel_name="print.change.reason")
     note = fields.Char(help="What exactly the customer must fix, in your words.")
+
+    @api.constrains("note")
+    def _check_note_length(self):
+        for line in self:
+            if len(line.note or "") > NOTE_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The note on %(file)s is too long (%(length)s characters): keep it "
+                        "under %(max)s.",
+                        file=line.attachment_id.name,
+                        length=len(line.note),
+                        max=NOTE_MAX_LENGTH,
+                    )
+                )

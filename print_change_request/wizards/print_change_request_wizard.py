@@ -1,7 +1,11 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib import communication_state as cs
+
+#: What the customer reads must stay readable (and the request small): characters at most.
+MESSAGE_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 1000
 
 
 class PrintChangeRequestWizard(models.TransientModel):
@@ -102,12 +106,39 @@ class PrintChangeRequestWizard(models.TransientModel):
             wizard.amount_to_refund = sum(paid.mapped("amount_paid"))
 
     # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("message", "ticket_note")
+    def _check_text_length(self):
+        for wizard in self:
+            if len(wizard.message or "") > MESSAGE_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The message to the customer is too long (%(length)s characters): "
+                        "keep it under %(max)s and put details in the notes of the files.",
+                        length=len(wizard.message),
+                        max=MESSAGE_MAX_LENGTH,
+                    )
+                )
+            if len(wizard.ticket_note or "") > NOTE_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The note on the job tickets is too long (%(length)s characters): "
+                        "keep it under %(max)s.",
+                        length=len(wizard.ticket_note),
+                        max=NOTE_MAX_LENGTH,
+                    )
+                )
+
+    # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
 
     def action_confirm(self):
         """OK: check the choice, then ask about the refund when an order is paid."""
         self.ensure_one()
+        self.order_ids._check_operator()
         self._check_request()
         if self.is_paid:
             return {
@@ -150,6 +181,15 @@ class PrintChangeRequestWizard(models.TransientModel):
             )
         if self.ticket_job_ids and not (self.ticket_note or "").strip():
             raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
+        foreign = lines.filtered(lambda line: line.attachment_id not in line.job_id.attachment_ids)
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "%(files)s is not a file of the job it is listed under: only the jobs' own "
+                    "files can be asked to change.",
+                    files=", ".join(foreign.mapped("attachment_id.name")),
+                )
+            )
         jobs = lines.job_id | self.ticket_job_ids
         if jobs.order_id - self.order_ids:
             raise UserError(
@@ -184,18 +224,24 @@ class PrintChangeRequestWizard(models.TransientModel):
         Two operators on the same orders are serialized by the orders' row locks; what
         the first one did (states, refunds) is read again before acting."""
         self.ensure_one()
+        self.check_access("write")  # another operator's dialog is not to be run by its id
         orders = self.order_ids
+        orders._check_operator()
         orders._lock_for_update()
         # Checked under the lock: a second click may have waited for the first one to end.
         self.invalidate_recordset(["done"])
         self._check_request()
         lines = self._selected_lines()
         jobs = lines.job_id | self.ticket_job_ids
-        requests = self.env["print.change.request"].create(
-            [self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id]
+        # Requests and refunds are records of what happened: written by Odoo, read by users.
+        requests = (
+            self.env["print.change.request"]
+            .sudo()
+            .create([self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id])
+            .sudo(False)
         )
         jobs._mark_change_requested()
-        (orders & jobs.order_id).filtered("customer_wait_skipped").write(
+        (orders & jobs.order_id).filtered("customer_wait_skipped").sudo().write(
             {"customer_wait_skipped": False}
         )
         refunds = self.env["print.refund"]

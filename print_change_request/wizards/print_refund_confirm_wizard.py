@@ -31,9 +31,11 @@ class PrintRefundConfirmWizard(models.TransientModel):
     def action_refund_automatically(self):
         """OK: refund the payment automatically (by hand where that is not possible)."""
         self.ensure_one()
+        self.request_wizard_id.check_access("write")
         return self.request_wizard_id._execute(refund_method="automatic")
 
     def action_refund_manually(self):
         """Cancel: send the request; the customer is refunded by hand."""
         self.ensure_one()
+        self.request_wizard_id.check_access("write")
         return self.request_wizard_id._execute(refund_method="manual")
