@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError
 
 from ..lib import preflight
 
@@ -85,7 +85,7 @@ class PrintJob(models.Model):
         if self.env.su:
             return
         if any(PREFLIGHT_FIELDS & set(vals) for vals in vals_list):
-            raise UserError(
+            raise AccessError(
                 self.env._(
                     "The preflight result is written by the preflight only. "
                     "Click Run preflight to check the files again."

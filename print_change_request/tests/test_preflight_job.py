@@ -2,7 +2,7 @@
 the job and order show the worst, and the Request for change dialog starts from them."""
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from ..lib import preflight
@@ -198,7 +198,7 @@ class TestPreflightJob(PrintCommon):
     def test_11_only_the_preflight_writes_its_results(self):
         job = self._job({"locked.pdf": samples.encrypted_pdf()})
         as_operator = job.with_user(self.operator)
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             as_operator.write({"preflight_state": "ok"})
         with self.assertRaises(AccessError):
             as_operator.preflight_finding_ids.write({"severity": "info"})
