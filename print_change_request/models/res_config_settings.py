@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     print_refund_user_id = fields.Many2one(
         related="company_id.print_refund_user_id", readonly=False
     )
+    print_preflight_min_dpi = fields.Integer(
+        related="company_id.print_preflight_min_dpi", readonly=False
+    )

@@ -16,3 +16,5 @@ from . import test_portal
 from . import test_money_access
 from . import test_refund_replan
 from . import test_stripe_reconcile
+from . import test_preflight
+from . import test_preflight_job
