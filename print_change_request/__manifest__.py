@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["mail", "portal", "account", "account_payment", "payment_stripe"],
-    "external_dependencies": {"python": ["stripe"]},
+    "external_dependencies": {"python": ["stripe", "pypdf"]},
     "data": [
         "security/print_change_request_security.xml",
         "security/ir.model.access.csv",
@@ -28,6 +28,8 @@
         "wizards/print_refund_confirm_wizard_views.xml",
         "views/menus.xml",
         "views/print_portal_templates.xml",
+        "data/print_preflight_cron_data.xml",
+        "views/print_preflight_views.xml",
         "security/print_portal_security.xml",
         "data/mail_template_portal_data.xml",
         "wizards/print_job_upload_wizard_views.xml",

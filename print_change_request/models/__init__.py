@@ -14,4 +14,10 @@ from . import payment_provider
 from . import payment_transaction
 from . import res_company
 from . import res_config_settings
+from . import res_partner
+from . import print_preflight_finding
+from . import print_job_preflight
+from . import print_order_preflight
+from . import product_template
+from . import ir_attachment
 from . import print_job_change

@@ -34,6 +34,11 @@ class ResCompany(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="Gets a to-do for each refund to make by hand. Default: an accounting administrator.",
     )
+    print_preflight_min_dpi = fields.Integer(
+        string="Minimum image resolution (dpi)",
+        default=150,
+        help="The preflight warns about images below this resolution at print size.",
+    )
     print_upload_types = fields.Char(
         string="File types customers may upload",
         default="pdf, png, jpeg, tiff",

@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
     print_refund_user_id = fields.Many2one(
         related="company_id.print_refund_user_id", readonly=False
     )
+    print_preflight_min_dpi = fields.Integer(
+        related="company_id.print_preflight_min_dpi", readonly=False
+    )
     print_upload_types = fields.Char(related="company_id.print_upload_types", readonly=False)
     print_portal_media_ids = fields.Many2many(
         related="company_id.print_portal_media_ids", readonly=False

@@ -16,6 +16,8 @@ from . import test_portal
 from . import test_money_access
 from . import test_refund_replan
 from . import test_stripe_reconcile
+from . import test_preflight
+from . import test_preflight_job
 from . import test_upload_check
 from . import test_portal_access
 from . import test_portal_answer

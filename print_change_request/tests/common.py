@@ -5,7 +5,10 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import Form
 from odoo.tests.common import new_test_user
 
+from .preflight_samples import clean_pdf
 from .stripe_servers import LocalStripe
+
+CLEAN_PDF = clean_pdf()
 
 
 class PrintCommon(AccountTestInvoicingCommon):
@@ -61,7 +64,8 @@ class PrintCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _file_vals(cls, name):
-        return {"name": name, "raw": b"%PDF-1.4\n% test file\n", "mimetype": "application/pdf"}
+        # A real PDF the preflight finds nothing in (an A4 page of grey shapes).
+        return {"name": name, "raw": CLEAN_PDF, "mimetype": "application/pdf"}
 
     @classmethod
     def _create_order(cls, jobs=1, files=1, job_states=None, price=10.0, **values):

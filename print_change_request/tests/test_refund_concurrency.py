@@ -9,11 +9,14 @@ refund it holds at the end is our own guard's doing."""
 # cursors only (never the test's), and removes what it committed.
 # pylint: disable=invalid-commit
 
+import psycopg2
+
 from odoo import Command, api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
-from .stripe_servers import LocalStripe
+from .stripe_servers import LocalStripe, free_port
 
 
 @tagged("post_install", "-at_install")
@@ -113,10 +116,10 @@ class TestRefundConcurrency(TransactionCase):
             )
             cr.commit()
 
-    def _operator_wizard(self, cr):
+    def _operator_wizard(self, cr, order_id=None):
         """An operator's "Send a change request for:" dialog, with the file ticked."""
         env = api.Environment(cr, self.uid, {})
-        order = env["print.order"].browse(self.ids["order"])
+        order = env["print.order"].browse(order_id or self.ids["order"])
         action = order.action_request_change()
         wizard = env[action["res_model"]].with_context(**action["context"]).create({})
         wizard.line_ids.write(
@@ -183,3 +186,133 @@ class TestRefundConcurrency(TransactionCase):
             .data
         )
         self.assertEqual(len(stripe_refunds), 1)
+
+    def test_03_two_operators_on_two_orders_of_one_customer_do_not_collide(self):
+        """Each request e-mails the customer; Odoo used to write the customer's row each time
+        (signup preparation), so the second operator waited for, then conflicted with, the
+        first.  A short lock timeout turns such a wait into an error instead of a hang."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            first = env["print.order"].browse(self.ids["order"])
+            second = first.copy({"partner_id": first.partner_id.id})
+            env["print.job"].sudo().create(
+                {
+                    "order_id": second.id,
+                    "name": "Flyers",
+                    "price_unit": 5.0,
+                    "attachment_ids": [
+                        Command.create(
+                            {
+                                "name": "flyer.pdf",
+                                "raw": b"%PDF-1.4",
+                                "mimetype": "application/pdf",
+                            }
+                        )
+                    ],
+                }
+            )
+            self.addCleanup(self._remove_order, second.id)
+            cr.commit()
+            # The customer got a first e-mail already (its signup is prepared).
+            self._ok_ok(self._operator_wizard(cr))
+            cr.commit()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            cr2.execute("SET lock_timeout = '2s'")
+            env1 = api.Environment(cr1, self.uid, {})
+            env1["print.order"].browse(self.ids["order"]).action_customer_changed()
+            self._ok_ok(self._operator_wizard(cr1))  # operator 1, not committed yet
+            wizard2 = self._operator_wizard(cr2, order_id=second.id)
+            result = self._ok_ok(wizard2)  # operator 2, another order of the same customer
+            self.assertEqual(result["tag"], "display_notification")
+            cr1.commit()
+            cr2.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            orders = env["print.order"].browse([self.ids["order"], second.id])
+            self.assertEqual(orders.mapped("communication_state"), ["change_requested"] * 2)
+
+    def _remove_order(self, order_id):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(order_id)
+            order.job_ids.attachment_ids.unlink()
+            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
+            cr.commit()
+
+    def _commit_failed_refund(self):
+        """The order's automatic refund failed (Stripe unreachable) and that is committed."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            params = env["ir.config_parameter"].sudo()
+            params.set_param(
+                "print_change_request.stripe_api_base", f"http://127.0.0.1:{free_port()}"
+            )
+            cr.commit()
+            self._ok_ok(self._operator_wizard(cr))
+            params.set_param("print_change_request.stripe_api_base", self.localstripe.url)
+            refund = env["print.order"].browse(self.ids["order"]).refund_ids
+            self.assertEqual(refund.state, "failed")
+            env["print.order"].browse(self.ids["order"]).action_customer_changed()
+            cr.commit()
+            return refund.id
+
+    def _stripe_refund_count(self):
+        return len(
+            self.localstripe.client()
+            .v1.refunds.list(params={"payment_intent": self.ids["intent"]})
+            .data
+        )
+
+    def test_04_accountant_retrying_while_an_operator_requests_again_refunds_once(self):
+        failed_id = self._commit_failed_refund()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            wizard2 = self._operator_wizard(cr2)
+            accountant = api.Environment(cr1, self.uid, {})
+            accountant["print.refund"].browse(failed_id).action_retry()  # not committed yet
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._ok_ok(wizard2)
+            cr2.rollback()
+            cr1.commit()
+            wizard2 = wizard2.with_env(wizard2.env(cr=cr2))
+            wizard2.invalidate_recordset()
+            self._ok_ok(wizard2)  # again, once the accountant is done: nothing left to refund
+            cr2.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            self.assertEqual(
+                order.refund_ids.filtered(lambda r: r.state == "done").ids, [failed_id]
+            )
+            self.assertFalse(order.is_paid)
+        self.assertEqual(self._stripe_refund_count(), 1)
+
+    def test_05_operator_requesting_while_an_accountant_retries_refunds_once(self):
+        failed_id = self._commit_failed_refund()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            self._ok_ok(self._operator_wizard(cr1))  # gives the money back, not committed yet
+            accountant = api.Environment(cr2, self.uid, {})
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                accountant["print.refund"].browse(failed_id).action_retry()
+            cr2.rollback()
+            cr1.commit()
+            with self.assertRaisesRegex(UserError, "can be retried"):
+                accountant["print.refund"].browse(failed_id).action_retry()
+            cr2.rollback()
+        self.assertEqual(self._stripe_refund_count(), 1)
+
+    def test_06_a_decision_taken_on_a_stale_view_is_refused_and_played_again(self):
+        """The accountant's request started before the operator's committed: the money lock
+        refuses its stale view (Odoo then plays the request again on fresh data)."""
+        failed_id = self._commit_failed_refund()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            accountant = api.Environment(cr2, self.uid, {})
+            self.assertEqual(accountant["print.refund"].browse(failed_id).state, "failed")
+            self._ok_ok(self._operator_wizard(cr1))
+            cr1.commit()
+            with (
+                self.assertRaises(psycopg2.errors.SerializationFailure),
+                mute_logger("odoo.sql_db"),
+            ):
+                accountant["print.refund"].browse(failed_id).action_retry()
+            cr2.rollback()
+        self.assertEqual(self._stripe_refund_count(), 1)

@@ -54,12 +54,43 @@ class PrintChangeRequestWizard(models.TransientModel):
         orders = self.env["print.order"].browse(context["active_ids"]).exists()
         values["order_ids"] = [Command.set(orders.ids)]
         if "line_ids" in fields_list:
+            jobs = orders._get_live_jobs()
+            found = self._preflight_problems(jobs)
             values["line_ids"] = [
-                Command.create({"job_id": job.id, "attachment_id": attachment.id})
-                for job in orders._get_live_jobs()
+                Command.create(
+                    self._prepare_line_vals(job, attachment, found.get((job.id, attachment.id)))
+                )
+                for job in jobs
                 for attachment in job.attachment_ids.sorted("id")
             ]
         return values
+
+    @api.model
+    def _preflight_problems(self, jobs):
+        """The preflight's errors and warnings of the jobs' files, worst first, by
+        (job id, attachment id): the files the customer will most likely have to change."""
+        problems = {}
+        findings = jobs.preflight_finding_ids.filtered(
+            lambda finding: finding.severity in ("error", "warning")
+        )
+        for finding in findings.sorted(lambda f: (-f.severity_rank, f.id)):
+            problems.setdefault((finding.job_id.id, finding.attachment_id.id), []).append(finding)
+        return problems
+
+    @api.model
+    def _prepare_line_vals(self, job, attachment, findings=None):
+        """A file's line: pre-ticked, with the reason and the findings as the note, when the
+        preflight found errors or warnings in it (the operator may untick it)."""
+        vals = {"job_id": job.id, "attachment_id": attachment.id}
+        if findings:
+            vals.update(
+                {
+                    "to_change": True,
+                    "reason_id": next((f.reason_id.id for f in findings if f.reason_id), False),
+                    "note": " ".join(finding.message for finding in findings),
+                }
+            )
+        return vals
 
     @api.depends("order_ids")
     def _compute_job_ids(self):

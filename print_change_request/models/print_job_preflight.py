@@ -1,0 +1,269 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from ..lib import preflight
+
+_logger = logging.getLogger(__name__)
+
+PREFLIGHT_STATES = [
+    ("ok", "Preflight OK"),
+    ("warning", "Preflight warnings"),
+    ("error", "Preflight errors"),
+    ("pending", "Preflight pending"),
+]
+# Written only by the preflight itself.
+PREFLIGHT_FIELDS = {
+    "preflight_state",
+    "preflight_page_count",
+    "preflight_page_size",
+    "preflight_is_colour",
+    "preflight_date",
+}
+# What the check depends on: the files and the ticket's media and colour mode.
+PREFLIGHT_TRIGGERS = {"attachment_ids", "product_id", "color_mode"}
+
+DEFAULT_SYNC_MAX_MB = 64
+DEFAULT_SYNC_TIMEOUT = 10
+DEFAULT_BACKGROUND_TIMEOUT = 300
+DEFAULT_MEMORY_MB = 1536
+
+
+class PrintJob(models.Model):
+    """The automatic preflight of a job's files (``lib/preflight.py``), stored per file as
+    ``print.preflight.finding`` and summed up on the job."""
+
+    _inherit = "print.job"
+
+    preflight_state = fields.Selection(
+        selection=PREFLIGHT_STATES,
+        string="Preflight",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The worst finding of the automatic check of the job's files; pending while big "
+        "files are checked in the background. Empty: no file.",
+    )
+    preflight_finding_ids = fields.One2many(
+        comodel_name="print.preflight.finding",
+        inverse_name="job_id",
+        string="Preflight findings",
+        readonly=True,
+    )
+    preflight_page_count = fields.Integer(string="Pages", readonly=True, copy=False)
+    preflight_page_size = fields.Char(string="Page size", readonly=True, copy=False)
+    preflight_is_colour = fields.Boolean(
+        string="Colour content", readonly=True, copy=False, help="The files print in colour."
+    )
+    preflight_date = fields.Datetime(string="Preflight checked on", readonly=True, copy=False)
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_preflight_fields_untouched(vals_list)
+        # Print files are kept as sent (see ir_attachment._postprocess_contents).
+        jobs = super(PrintJob, self.with_context(image_no_postprocess=True)).create(vals_list)
+        jobs = jobs.with_env(self.env)
+        jobs.filtered("attachment_ids")._preflight_run()
+        return jobs
+
+    def write(self, vals):
+        self._check_preflight_fields_untouched([vals])
+        keep_files = (
+            self.with_context(image_no_postprocess=True) if "attachment_ids" in vals else self
+        )
+        res = super(PrintJob, keep_files).write(vals)
+        if PREFLIGHT_TRIGGERS & set(vals):
+            self._preflight_run()
+        return res
+
+    def _check_preflight_fields_untouched(self, vals_list):
+        if self.env.su:
+            return
+        if any(PREFLIGHT_FIELDS & set(vals) for vals in vals_list):
+            raise AccessError(
+                self.env._(
+                    "The preflight result is written by the preflight only. "
+                    "Click Run preflight to check the files again."
+                )
+            )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_preflight(self):
+        """Run preflight: check the files again (big ones in the background)."""
+        self.check_access("write")
+        self._preflight_run()
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
+
+    def _preflight_ticket(self):
+        """The job ticket as the preflight reads it."""
+        self.ensure_one()
+        template = self.product_id.product_tmpl_id
+        return preflight.Ticket(
+            width_mm=template.print_media_width_mm or 0.0,
+            height_mm=template.print_media_height_mm or 0.0,
+            color_mode=self.color_mode or "color",
+            min_dpi=self.company_id.print_preflight_min_dpi or 150,
+        )
+
+    def _preflight_limits(self):
+        """Size and time limits (system parameters ``print_change_request.preflight_*``)."""
+        get = self.env["ir.config_parameter"].sudo().get_param
+
+        def number(key, default):
+            try:
+                return float(get(f"print_change_request.preflight_{key}", default))
+            except ValueError:
+                return float(default)
+
+        return {
+            "sync_max_bytes": number("sync_max_mb", DEFAULT_SYNC_MAX_MB) * 1024 * 1024,
+            "sync_timeout": number("sync_timeout", DEFAULT_SYNC_TIMEOUT),
+            "background_timeout": number("background_timeout", DEFAULT_BACKGROUND_TIMEOUT),
+            "memory_mb": int(number("memory_mb", DEFAULT_MEMORY_MB)),
+        }
+
+    def _preflight_run(self, background=False):
+        """Check every file of the jobs against their tickets and store what was found.
+
+        In the foreground (a file attached, a ticket changed, the button) files bigger than
+        the ``sync_max_mb`` limit, or not checked within ``sync_timeout`` seconds, are left
+        to the background: the job is ``pending`` and the preflight cron is triggered at
+        once.  The cron (``background=True``) checks them with the longer time limit."""
+        if not self:
+            return
+        limits = self._preflight_limits()
+        timeout = limits["background_timeout"] if background else limits["sync_timeout"]
+        results = {}
+        deferred = self.browse()
+        for job in self.sudo():
+            ticket = job._preflight_ticket()
+            checked = []
+            for attachment in job.attachment_ids.sorted("id"):
+                if not background and attachment.file_size > limits["sync_max_bytes"]:
+                    deferred |= job
+                    continue
+                report = preflight.check_file_isolated(
+                    attachment.name,
+                    attachment.raw or b"",
+                    ticket,
+                    timeout=timeout,
+                    memory_mb=limits["memory_mb"],
+                )
+                if report.timed_out and not background:
+                    deferred |= job
+                    continue
+                checked.append((attachment, report))
+            results[job.id] = checked
+        self._preflight_store(results, pending=deferred)
+        if deferred:
+            self.env.ref("print_change_request.ir_cron_preflight").sudo()._trigger()
+
+    def _preflight_store(self, results, pending):
+        """Replace the jobs' findings with ``results`` ({job id: [(attachment, report)]})
+        and sum them up on the jobs; ``pending`` jobs wait for the background check."""
+        finding_model = self.env["print.preflight.finding"]
+        templates = finding_model._message_templates()
+        reasons = {}
+        vals_list = []
+        for job in self.sudo():
+            summary = {"error": False, "warning": False, "pages": 0, "sizes": [], "colour": False}
+            for attachment, report in results.get(job.id, []):
+                summary["pages"] += report.page_count
+                summary["colour"] = summary["colour"] or report.is_colour
+                if report.page_width_mm and report.page_height_mm:
+                    size = f"{report.page_width_mm:g} x {report.page_height_mm:g} mm"
+                    if size not in summary["sizes"]:
+                        summary["sizes"].append(size)
+                for finding in report.findings:
+                    summary[finding.severity] = True
+                    if finding.reason not in reasons:
+                        reasons[finding.reason] = self.env.ref(
+                            f"print_change_request.reason_{finding.reason}",
+                            raise_if_not_found=False,
+                        )
+                    vals_list.append(
+                        {
+                            "job_id": job.id,
+                            "attachment_id": attachment.id,
+                            "file_name": attachment.name,
+                            "severity": finding.severity,
+                            "code": finding.code,
+                            "message": finding_model._message_of(finding, templates),
+                            "reason_id": reasons[finding.reason].id
+                            if reasons[finding.reason]
+                            else False,
+                        }
+                    )
+            if job in pending:
+                state = "pending"
+            elif not job.attachment_ids:
+                state = False
+            else:
+                state = "error" if summary["error"] else "warning" if summary["warning"] else "ok"
+            job.write(
+                {
+                    "preflight_state": state,
+                    "preflight_page_count": summary["pages"],
+                    "preflight_page_size": ", ".join(summary["sizes"]),
+                    "preflight_is_colour": summary["colour"],
+                    "preflight_date": fields.Datetime.now(),
+                }
+            )
+        self.sudo().preflight_finding_ids.unlink()
+        finding_model.sudo().create(vals_list)
+
+    def _preflight_upload(self, name, data):
+        """Check a file *before* it is stored, as the portal's upload does: refuse it when
+        ``blocking`` (an ``error`` finding), show the other findings and go on.
+
+        Returns ``{"state": "ok" | "info" | "warning" | "error" | "pending", "blocking": bool,
+        "findings": [{"severity", "code", "message"}]}``, messages in the user's language.
+        A file too big (or too slow) to check now is ``pending``: store it, and the usual
+        preflight of the job checks it in the background."""
+        self.ensure_one()
+        limits = self._preflight_limits()
+        if len(data or b"") > limits["sync_max_bytes"]:
+            return {"state": "pending", "blocking": False, "findings": []}
+        report = preflight.check_file_isolated(
+            name,
+            data or b"",
+            self.sudo()._preflight_ticket(),
+            timeout=limits["sync_timeout"],
+            memory_mb=limits["memory_mb"],
+        )
+        if report.timed_out:
+            return {"state": "pending", "blocking": False, "findings": []}
+        finding_model = self.env["print.preflight.finding"]
+        templates = finding_model._message_templates()
+        return {
+            "state": report.state,
+            "blocking": report.state == preflight.ERROR,
+            "findings": [
+                {
+                    "severity": finding.severity,
+                    "code": finding.code,
+                    "message": finding_model._message_of(finding, templates),
+                }
+                for finding in report.findings
+            ],
+        }
+
+    @api.model
+    def _cron_preflight_pending(self, batch=20):
+        """Check the files left to the background, a few jobs per run."""
+        domain = [("preflight_state", "=", "pending")]
+        jobs = self.search(domain, limit=batch, order="write_date, id")
+        jobs._preflight_run(background=True)
+        self.env["ir.cron"]._notify_progress(done=len(jobs), remaining=self.search_count(domain))
