@@ -13,3 +13,4 @@ from . import test_refund_concurrency
 from . import test_tours
 from . import test_tour_change_request
 from . import test_portal
+from . import test_click_everywhere
