@@ -14,3 +14,6 @@ from . import test_tours
 from . import test_tour_change_request
 from . import test_portal
 from . import test_click_everywhere
+from . import test_accept_dialogs
+from . import test_state_colors
+from . import test_order_wording

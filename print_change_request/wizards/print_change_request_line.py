@@ -14,4 +14,5 @@ class PrintChangeRequestLine(models.TransientModel):
     attachment_id = fields.Many2one(comodel_name="ir.attachment", string="File", readonly=True)
     to_change = fields.Boolean(string="Must change")
     reason_id = fields.Many2one(comodel_name="print.change.reason")
+    note_required = fields.Boolean(related="reason_id.note_required")
     note = fields.Char(help="What exactly the customer must fix, in your words.")

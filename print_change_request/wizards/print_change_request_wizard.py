@@ -36,6 +36,7 @@ class PrintChangeRequestWizard(models.TransientModel):
     currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_refund_info")
     amount_to_refund = fields.Monetary(compute="_compute_refund_info")
     done = fields.Boolean(readonly=True)
+    multi_order = fields.Boolean(compute="_compute_job_ids")
 
     # ------------------------------------------------------------
     # DEFAULTS AND COMPUTE METHODS
@@ -61,6 +62,7 @@ class PrintChangeRequestWizard(models.TransientModel):
     def _compute_job_ids(self):
         for wizard in self:
             wizard.job_ids = wizard.order_ids._get_live_jobs()
+            wizard.multi_order = len(wizard.order_ids) > 1
 
     @api.depends("order_ids.amount_paid")
     def _compute_refund_info(self):
@@ -115,6 +117,19 @@ class PrintChangeRequestWizard(models.TransientModel):
                 self.env._(
                     "Give a reason for each file to change: %(files)s.",
                     files=", ".join(missing_reason.mapped("attachment_id.name")),
+                )
+            )
+        missing_note = lines.filtered(
+            lambda line: line.reason_id.note_required and not (line.note or "").strip()
+        )
+        if missing_note:
+            raise UserError(
+                self.env._(
+                    "Say in the note what the customer must change for: %(files)s.",
+                    files=", ".join(
+                        f"{line.attachment_id.name} ({line.reason_id.name})"
+                        for line in missing_note
+                    ),
                 )
             )
         if self.ticket_job_ids and not (self.ticket_note or "").strip():
