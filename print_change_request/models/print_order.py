@@ -2,7 +2,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import create_index, float_compare, float_is_zero
 
 from ..lib import communication_state as cs
 from ..lib import refund_planning
@@ -147,7 +147,7 @@ class PrintOrder(models.Model):
     )
     customer_not_told_reason = fields.Char(
         string="Why the customer was not told",
-        compute="_compute_customer_not_told",
+        compute="_compute_customer_not_told_reason",
         help="What went wrong with the e-mail of the last request for change.",
     )
     mail_warning = fields.Char(
@@ -185,7 +185,7 @@ class PrintOrder(models.Model):
         help="Refunds decided or on their way that the customer has not received yet.",
     )
     amount_refund_done = fields.Monetary(
-        string="Refunded",
+        string="Refunded to the customer",
         compute="_compute_amount_refund_split",
         help="Refunds the customer has received.",
     )
@@ -201,8 +201,18 @@ class PrintOrder(models.Model):
 
     @api.depends("job_ids")
     def _compute_job_count(self):
+        # Counted in SQL: reading job_ids would sort the jobs by their order's
+        # "date_submitted desc", joining the orders only for that.
+        counts = {}
+        if self.ids:
+            counts = {
+                order.id: count
+                for order, count in self.env["print.job"]._read_group(
+                    [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+                )
+            }
         for order in self:
-            order.job_count = len(order.job_ids)
+            order.job_count = counts.get(order.id, 0) if order.id else len(order.job_ids)
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
@@ -256,12 +266,18 @@ class PrintOrder(models.Model):
                 else order.env["print.change.request"]
             )
             order.customer_not_told = bool(request) and request.mail_state == "failed"
-            order.customer_not_told_reason = order.customer_not_told and request.mail_failure
             order.mail_warning = order.customer_not_told and not_sent
             label = labels.get(order.communication_state, "")
             if order.customer_not_told:
                 label = self.env._("%s (The email was not sent)", label)
             order.communication_state_label = label
+
+    @api.depends("customer_not_told")
+    def _compute_customer_not_told_reason(self):
+        for order in self:
+            order.customer_not_told_reason = (
+                order.customer_not_told and order.last_change_request_id.mail_failure
+            )
 
     @api.depends("refund_ids")
     def _compute_refund_count(self):
@@ -318,6 +334,18 @@ class PrintOrder(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
+
+    def init(self):
+        """Index the default order of lists and kanban (``date_submitted desc, id desc``):
+        PostgreSQL then reads the first rows in order instead of sorting every order."""
+        res = super().init()
+        create_index(
+            self.env.cr,
+            "print_order_date_submitted_id_index",
+            self._table,
+            ["date_submitted DESC", "id DESC"],
+        )
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new_or_canceled_unpaid(self):
