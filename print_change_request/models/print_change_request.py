@@ -1,7 +1,5 @@
 from datetime import timedelta
 
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 
 REQUEST_STATES = [
@@ -212,34 +210,6 @@ class PrintChangeRequest(models.Model):
             for entry in jobs.values()
         ]
         return {"jobs": groups, "reasons": list(reasons.values())}
-
-    def _summary_html(self):
-        """What was asked, for the order's chatter: one line per job, its files grouped by
-        reason and note (the request's record and the portal page list every item)."""
-        self.ensure_one()
-        summary = self._mail_groups()
-        rows = []
-        for group in summary["jobs"]:
-            parts = [
-                Markup("%s%s: %s")
-                % (
-                    line["reason"],
-                    Markup(" (%s)") % line["note"] if line["note"] else "",
-                    line["names"],
-                )
-                for line in group["files"]
-            ] + [
-                Markup("%s: %s") % (self.env._("Job ticket"), ticket)
-                for ticket in group["tickets"]
-            ]
-            rows.append(Markup("<li>%s: %s</li>") % (group["job"], Markup("; ").join(parts)))
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            self.env._("Request for change %s sent to the customer:", self.name),
-            Markup("").join(rows),
-        )
-        if self.message:
-            body += Markup("<p>%s</p>") % escape(self.message)
-        return body
 
     # ------------------------------------------------------------
     # SCHEDULED ACTIONS

@@ -52,7 +52,13 @@ class PrintChangeRequestWizard(models.TransientModel):
         values["order_ids"] = [Command.set(orders.ids)]
         if "line_ids" in fields_list:
             values["line_ids"] = [
-                Command.create({"job_id": job.id, "attachment_id": attachment.id})
+                Command.create(
+                    {
+                        "job_id": job.id,
+                        "attachment_id": attachment.id,
+                        "file_name": attachment.name,
+                    }
+                )
                 for job in orders._get_live_jobs()
                 for attachment in job.attachment_ids.sorted("id")
             ]
@@ -77,10 +83,12 @@ class PrintChangeRequestWizard(models.TransientModel):
     # ------------------------------------------------------------
 
     def action_confirm(self):
-        """OK: check the choice, then ask about the refund when an order is paid."""
+        """OK: check the choice, then ask about the refund when an order is paid.
+
+        An unpaid request is checked once, by ``_execute`` under the orders' lock."""
         self.ensure_one()
-        self._check_request()
         if self.is_paid:
+            self._check_request()
             return {
                 "type": "ir.actions.act_window",
                 "name": self.env._("The customer has already paid the order"),
@@ -188,8 +196,6 @@ class PrintChangeRequestWizard(models.TransientModel):
                 refunds |= self.env["print.refund"]._create_for_order(
                     request.order_id, request, automatic=refund_method == "automatic"
                 )
-        for request in requests:
-            request.order_id.message_post(body=request._summary_html())
         refunds._send()
         requests._notify_customer()
         self.done = True
@@ -204,7 +210,7 @@ class PrintChangeRequestWizard(models.TransientModel):
                     "job_id": line.job_id.id,
                     "kind": "file",
                     "attachment_id": line.attachment_id.id,
-                    "file_name": line.attachment_id.name,
+                    "file_name": line.file_name or line.attachment_id.name,
                     "reason_id": line.reason_id.id,
                     "note": line.note,
                 }
