@@ -6,7 +6,7 @@ import smtplib
 from unittest.mock import patch
 
 from odoo.addons.base.models.ir_mail_server import IrMailServer
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -135,3 +135,33 @@ class TestDemoPayments(TransactionCase):
                 self.assertEqual(tx.payment_id.state, "in_process")
                 self.assertEqual(tx.payment_id.amount, tx.amount)
                 self.assertEqual(tx.payment_id.payment_type, "inbound")
+
+
+@tagged("post_install", "-at_install")
+class TestRequestItemsBatch(PrintCommon):
+    def test_01_items_written_in_one_batch_read_back_through_the_orm(self):
+        order = self._create_order(jobs=2, files=2)
+        self._request_change(order, files=3)
+        request = order.change_request_ids.with_user(self.operator)
+        self.assertEqual(len(request.item_ids), 3)
+        self.assertEqual(len(request.file_item_ids), 3)
+        self.assertFalse(request.ticket_item_ids)
+        first = request.item_ids[0]
+        self.assertEqual(first.file_name, "job1-file1.pdf")
+        self.assertEqual(first.create_uid, self.operator)
+        self.assertEqual(
+            first.reason_id, self.env.ref("print_change_request.reason_missing_fonts")
+        )
+
+    def test_02_batch_checks_access_and_columns(self):
+        order = self._create_order()
+        self._request_change(order)
+        request = order.change_request_ids
+        vals = {"request_id": request.id, "job_id": order.job_ids.id, "kind": "ticket"}
+        items = self.env["print.change.request.item"].with_user(self.accountant)
+        with self.assertRaises(AccessError):
+            items._insert_batch([vals])
+        items = items.with_user(self.operator)
+        with self.assertRaisesRegex(ValueError, "does not write"):
+            items._insert_batch([{**vals, "create_uid": 1}])
+        self.assertEqual(len(request.item_ids), 1)

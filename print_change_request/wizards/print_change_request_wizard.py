@@ -186,6 +186,9 @@ class PrintChangeRequestWizard(models.TransientModel):
         requests = self.env["print.change.request"].create(
             [self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id]
         )
+        self.env["print.change.request.item"]._insert_batch(
+            [vals for request in requests for vals in self._prepare_item_vals(request, lines)]
+        )
         jobs._mark_change_requested()
         (orders & jobs.order_id).filtered("customer_wait_skipped").write(
             {"customer_wait_skipped": False}
@@ -202,30 +205,37 @@ class PrintChangeRequestWizard(models.TransientModel):
         return self._result_action(requests, refunds)
 
     def _prepare_request_vals(self, order, lines, jobs):
-        order_lines = lines.filtered(lambda line: line.job_id.order_id == order)
-        ticket_jobs = self.ticket_job_ids.filtered(lambda job: job.order_id == order)
-        items = [
-            Command.create(
-                {
-                    "job_id": line.job_id.id,
-                    "kind": "file",
-                    "attachment_id": line.attachment_id.id,
-                    "file_name": line.file_name or line.attachment_id.name,
-                    "reason_id": line.reason_id.id,
-                    "note": line.note,
-                }
-            )
-            for line in order_lines
-        ] + [
-            Command.create({"job_id": job.id, "kind": "ticket", "note": self.ticket_note})
-            for job in ticket_jobs
-        ]
         return {
             "order_id": order.id,
             "job_ids": [Command.set((jobs & order.job_ids).ids)],
-            "item_ids": items,
             "message": self.message,
         }
+
+    def _prepare_item_vals(self, request, lines):
+        """What the request asks of its order: one item per file ticked, one per job ticket."""
+        order = request.order_id
+        order_lines = lines.filtered(lambda line: line.job_id.order_id == order)
+        ticket_jobs = self.ticket_job_ids.filtered(lambda job: job.order_id == order)
+        return [
+            {
+                "request_id": request.id,
+                "job_id": line.job_id.id,
+                "kind": "file",
+                "attachment_id": line.attachment_id.id,
+                "file_name": line.file_name or line.attachment_id.name,
+                "reason_id": line.reason_id.id,
+                "note": line.note,
+            }
+            for line in order_lines
+        ] + [
+            {
+                "request_id": request.id,
+                "job_id": job.id,
+                "kind": "ticket",
+                "note": self.ticket_note,
+            }
+            for job in ticket_jobs
+        ]
 
     def _result_action(self, requests, refunds):
         failed = refunds.filtered(lambda refund: refund.state == "failed")
