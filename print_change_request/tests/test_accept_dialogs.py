@@ -4,7 +4,7 @@ request for change, or never paid) says why and offers a payment link, an invoic
 manager's acceptance without payment."""
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import PrintCommon
 
@@ -183,3 +183,18 @@ class TestAcceptDialogs(PrintCommon):
         self.assertEqual(len(note), 1)
         self.assertIn("Pays at the end of the month", note.body)
         self.assertIn(self.manager.name, note.body)
+
+
+@tagged("post_install", "-at_install")
+class TestAcceptDialogsTour(HttpCase):
+    def test_01_manager_accepts_a_waiting_unpaid_order_in_the_browser(self):
+        self.env.ref("base.user_admin").tour_enabled = False
+        order = self.env.ref("print_change_request.order_waiting")
+        self.assertTrue(order.company_id.print_payment_required)
+        self.assertFalse(order.is_paid)
+        self.start_tour(
+            f"/odoo/action-print_change_request.print_order_action/{order.id}",
+            "print_change_request_accept_dialogs_tour",
+            login="admin",
+        )
+        self.assertEqual(order.communication_state, "accepted")
