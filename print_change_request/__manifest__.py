@@ -26,6 +26,8 @@
         "views/res_config_settings_views.xml",
         "wizards/print_change_request_wizard_views.xml",
         "wizards/print_refund_confirm_wizard_views.xml",
+        "wizards/print_order_continue_wizard_views.xml",
+        "wizards/print_order_unpaid_wizard_views.xml",
         "views/menus.xml",
         "views/print_portal_templates.xml",
         "data/print_preflight_cron_data.xml",

@@ -32,16 +32,18 @@ WAITING_ON_CUSTOMER = (CHANGE_REQUESTED,)
 #: States that never change again, except dispatched which may still be finalized.
 LOCKED = (DISPATCHED, FINALIZED)
 
-#: Odoo colour index per state (kanban stripe, colour dot) and the matching list/badge
-#: decoration.  One colour per state, so "waiting for the customer" (orange) and
-#: "customer answered" (violet) are told apart at a glance.
+#: Odoo colour index per state (kanban stripe, list colour square).  The seven are told
+#: apart with every kind of colour vision: of Odoo's eleven colours, this set keeps the
+#: closest two furthest apart (delta E >= 13 under protanopia, deuteranopia and
+#: tritanopia, see lib/color_vision.py); New (blue) and Job is changed (fuchsia) no longer
+#: look alike.
 COLORS = {
-    NEW: 4,  # cyan
-    CHANGE_REQUESTED: 2,  # orange
-    CHANGED: 11,  # violet
-    ACCEPTED: 10,  # green
-    DISPATCHED: 8,  # blue
-    FINALIZED: 7,  # teal
+    NEW: 8,  # blue
+    CHANGE_REQUESTED: 3,  # yellow
+    CHANGED: 9,  # fuchsia
+    ACCEPTED: 7,  # teal
+    DISPATCHED: 11,  # lavender
+    FINALIZED: 6,  # salmon
     CANCELED: 1,  # red
 }
 

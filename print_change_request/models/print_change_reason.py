@@ -11,5 +11,10 @@ class PrintChangeReason(models.Model):
         translate=True,
         help="Shown to the customer: what is wrong and how to fix it.",
     )
+    note_required = fields.Boolean(
+        string="Note required",
+        help='The operator must say in a note what is wrong (e.g. for "Other"): the '
+        "customer reads it next to the file.",
+    )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)

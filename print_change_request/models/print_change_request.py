@@ -85,7 +85,7 @@ class PrintChangeRequest(models.Model):
         comodel_name="mail.message", string="E-mail", readonly=True, ondelete="set null"
     )
     mail_state = fields.Selection(selection=MAIL_STATES, compute="_compute_mail_state")
-    mail_failure = fields.Char(string="E-mail problem", compute="_compute_mail_state")
+    mail_failure = fields.Char(string="E-mail problem", compute="_compute_mail_failure")
     reminder_count = fields.Integer(readonly=True)
     date_last_reminder = fields.Datetime(string="Last reminder", readonly=True)
     deadline_notified = fields.Boolean(readonly=True)
@@ -117,24 +117,41 @@ class PrintChangeRequest(models.Model):
     )
     def _compute_mail_state(self):
         for request in self:
-            notifications = request.mail_message_id.notification_ids.filtered(
-                lambda notif, request=request: (
-                    notif.res_partner_id == request.partner_id
-                    and notif.notification_type == "email"
-                )
-            )
+            notifications = request._get_customer_notifications()
             failed = notifications.filtered(
                 lambda notif: notif.notification_status in FAILED_NOTIFICATION_STATUSES
             )
             if not request.mail_message_id or not notifications or failed:
                 request.mail_state = "failed"
-                request.mail_failure = request._describe_mail_failure(failed[:1])
             elif all(notif.notification_status == "sent" for notif in notifications):
                 request.mail_state = "sent"
-                request.mail_failure = False
             else:
                 request.mail_state = "queued"
+
+    @api.depends(
+        "mail_message_id.notification_ids.notification_status",
+        "mail_message_id.notification_ids.failure_type",
+    )
+    def _compute_mail_failure(self):
+        """Why the customer did not get the e-mail (apart from mail_state: lists only need
+        the state, and this reads the customer)."""
+        for request in self:
+            if request.mail_state != "failed":
                 request.mail_failure = False
+                continue
+            failed = request._get_customer_notifications().filtered(
+                lambda notif: notif.notification_status in FAILED_NOTIFICATION_STATUSES
+            )
+            request.mail_failure = request._describe_mail_failure(failed[:1])
+
+    def _get_customer_notifications(self):
+        """The e-mail notifications of the request's message to its customer."""
+        self.ensure_one()
+        return self.mail_message_id.notification_ids.filtered(
+            lambda notif: (
+                notif.res_partner_id == self.partner_id and notif.notification_type == "email"
+            )
+        )
 
     def _describe_mail_failure(self, notification):
         self.ensure_one()
@@ -339,30 +356,37 @@ class PrintChangeRequest(models.Model):
             partner_ids=order.partner_id.ids,
         )
 
-    def _summary_html(self):
-        """What was asked, for the order's chatter."""
+    def _mail_groups(self):
+        """What must change, grouped for the customer's e-mail: one entry per job, its files
+        grouped by reason and note, and each reason's explanation once.  The e-mail stays
+        short for orders of many jobs and files; the portal page has every detail."""
         self.ensure_one()
-        rows = [
-            Markup("<li>%s / %s: %s%s</li>")
-            % (
-                item.job_id.name,
-                item.file_name or "",
-                item.reason_id.name or "",
-                Markup(" (%s)") % item.note if item.note else "",
+        jobs = {}
+        reasons = {}
+        for item in self.item_ids:
+            entry = jobs.setdefault(
+                item.job_id.id, {"job": item.job_id.name, "files": {}, "tickets": []}
             )
-            for item in self.file_item_ids
-        ] + [
-            Markup("<li>%s: %s</li>")
-            % (self.env._("Job ticket of %s", item.job_id.name), item.note or "")
-            for item in self.ticket_item_ids
+            if item.kind == "ticket":
+                entry["tickets"].append(item.note or "")
+                continue
+            reason = item.reason_id
+            if reason and reason.id not in reasons:
+                reasons[reason.id] = {"name": reason.name, "description": reason.description}
+            key = (reason.name or "", item.note or "")
+            entry["files"].setdefault(key, []).append(item.file_name or "")
+        groups = [
+            {
+                "job": entry["job"],
+                "files": [
+                    {"reason": reason, "note": note, "names": ", ".join(names)}
+                    for (reason, note), names in entry["files"].items()
+                ],
+                "tickets": entry["tickets"],
+            }
+            for entry in jobs.values()
         ]
-        body = Markup("<p>%s</p><ul>%s</ul>") % (
-            self.env._("Request for change %s sent to the customer:", self.name),
-            Markup("").join(rows),
-        )
-        if self.message:
-            body += Markup("<p>%s</p>") % escape(self.message)
-        return body
+        return {"jobs": groups, "reasons": list(reasons.values())}
 
     # ------------------------------------------------------------
     # SCHEDULED ACTIONS

@@ -252,21 +252,30 @@ class PrintJob(models.Model):
         return jobs
 
     def _log_communication_state_change(self, previous, target):
-        """One note per job, "Communication state: New → Request for change", created in
-        a single batch.  ``previous`` maps job ids to their state before the move."""
+        """One note per order, "Communication state: Job 1, Job 2: New → Request for
+        change", created in a single batch (one note per job made a request for 100 jobs
+        write 100 messages).  ``previous`` maps job ids to their state before the move."""
         field = self._fields["communication_state"]
         labels = dict(field._description_selection(self.env))
         field_label = field._description_string(self.env)
+        by_order = {}
+        for job in self:
+            moves = by_order.setdefault(job.order_id.id, {})
+            moves.setdefault(previous[job.id], []).append(job.name)
         bodies = {
-            job.id: Markup("<p>%s: %s → %s</p>")
-            % (
-                field_label,
-                labels.get(previous[job.id], previous[job.id]),
-                labels.get(target, target),
+            order_id: Markup("").join(
+                Markup("<p>%s: %s: %s → %s</p>")
+                % (
+                    field_label,
+                    ", ".join(names),
+                    labels.get(state, state),
+                    labels.get(target, target),
+                )
+                for state, names in moves.items()
             )
-            for job in self
+            for order_id, moves in by_order.items()
         }
-        self._message_log_batch(bodies)
+        self.order_id._message_log_batch(bodies)
 
     def _check_can_move_to(self, target):
         """Raise a clear error when any job may not move to ``target``."""

@@ -1,6 +1,8 @@
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, RedirectWarning, UserError
-from odoo.tools import float_compare, float_is_zero
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import create_index, float_compare, float_is_zero
 
 from ..lib import communication_state as cs
 from ..lib import refund_planning
@@ -159,6 +161,17 @@ class PrintOrder(models.Model):
         help='The communication state, with "(The email was not sent)" when the customer '
         "was not told of the last request for change.",
     )
+    customer_not_told_reason = fields.Char(
+        string="Why the customer was not told",
+        compute="_compute_customer_not_told_reason",
+        help="What went wrong with the e-mail of the last request for change.",
+    )
+    mail_warning = fields.Char(
+        string="E-mail to the customer",
+        compute="_compute_customer_not_told",
+        help='"(The email was not sent)" when the customer was not told of the last request '
+        "for change.",
+    )
     customer_wait_skipped = fields.Boolean(
         string="Not waiting for the customer",
         readonly=True,
@@ -190,6 +203,17 @@ class PrintOrder(models.Model):
         help="Refunds decided, on their way or done.",
     )
 
+    amount_refund_pending = fields.Monetary(
+        string="Refund pending",
+        compute="_compute_amount_refund_split",
+        help="Refunds decided or on their way that the customer has not received yet.",
+    )
+    amount_refund_done = fields.Monetary(
+        string="Refunded to the customer",
+        compute="_compute_amount_refund_split",
+        help="Refunds the customer has received.",
+    )
+
     # ------------------------------------------------------------
     # COMPUTE METHODS
     # ------------------------------------------------------------
@@ -201,8 +225,18 @@ class PrintOrder(models.Model):
 
     @api.depends("job_ids")
     def _compute_job_count(self):
+        # Counted in SQL: reading job_ids would sort the jobs by their order's
+        # "date_submitted desc", joining the orders only for that.
+        counts = {}
+        if self.ids:
+            counts = {
+                order.id: count
+                for order, count in self.env["print.job"]._read_group(
+                    [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+                )
+            }
         for order in self:
-            order.job_count = len(order.job_ids)
+            order.job_count = counts.get(order.id, 0) if order.id else len(order.job_ids)
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
@@ -248,20 +282,44 @@ class PrintOrder(models.Model):
     )
     def _compute_customer_not_told(self):
         labels = dict(self._fields["communication_state"]._description_selection(self.env))
+        not_sent = self.env._("(The email was not sent)")
         for order in self:
-            order.customer_not_told = (
-                order.communication_state == cs.CHANGE_REQUESTED
-                and order.last_change_request_id.mail_state == "failed"
+            request = (
+                order.last_change_request_id
+                if order.communication_state == cs.CHANGE_REQUESTED
+                else order.env["print.change.request"]
             )
+            order.customer_not_told = bool(request) and request.mail_state == "failed"
+            order.mail_warning = order.customer_not_told and not_sent
             label = labels.get(order.communication_state, "")
             if order.customer_not_told:
                 label = self.env._("%s (The email was not sent)", label)
             order.communication_state_label = label
 
+    @api.depends("customer_not_told")
+    def _compute_customer_not_told_reason(self):
+        for order in self:
+            order.customer_not_told_reason = (
+                order.customer_not_told and order.last_change_request_id.mail_failure
+            )
+
     @api.depends("refund_ids")
     def _compute_refund_count(self):
         for order in self:
             order.refund_count = len(order.refund_ids)
+
+    @api.depends("refund_ids.state", "refund_ids.amount", "refund_ids.currency_id")
+    def _compute_amount_refund_split(self):
+        for order in self:
+            pending = done = 0.0
+            for refund in order.refund_ids:
+                amount = order._to_order_currency(refund.amount, refund.currency_id)
+                if refund.state == "done":
+                    done += amount
+                elif refund.state in refund_planning.COMMITTED_STATES:
+                    pending += amount
+            order.amount_refund_pending = pending
+            order.amount_refund_done = done
 
     @api.depends("communication_state")
     def _compute_color(self):
@@ -338,6 +396,18 @@ class PrintOrder(models.Model):
                 self.env._("Only print shop operators can change the state of print orders.")
             )
 
+    def init(self):
+        """Index the default order of lists and kanban (``date_submitted desc, id desc``):
+        PostgreSQL then reads the first rows in order instead of sorting every order."""
+        res = super().init()
+        create_index(
+            self.env.cr,
+            "print_order_date_submitted_id_index",
+            self._table,
+            ["date_submitted DESC", "id DESC"],
+        )
+        return res
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_new_or_canceled_unpaid(self):
         for order in self:
@@ -365,32 +435,21 @@ class PrintOrder(models.Model):
     # ------------------------------------------------------------
 
     def action_accept(self):
-        """Accept the orders: every live job must be ready, and paid when the shop says so."""
+        """Accept the orders: every live job must be ready, and paid when the shop says so.
+
+        Asks first when an order waits for the customer ("I do not wait for the response of
+        the customer."); when the shop requires payment and one order is not paid, opens the
+        dialog that says why and offers the ways forward (payment link, invoice, or a
+        manager's acceptance without payment)."""
         self._check_operator()
-        for order in self:
-            order._check_not_locked()
-            jobs = order._get_live_jobs()
-            if not jobs:
-                raise UserError(
-                    self.env._("Order %(order)s has no job to accept.", order=order.name)
-                )
-            order._check_not_waiting_on_customer()
-            not_ready = jobs.filtered(
-                lambda job, order=order: (
-                    job.communication_state not in order._get_acceptable_job_states()
-                )
-            )
-            if not_ready:
-                raise UserError(order._get_not_ready_message(not_ready))
-            if order._is_payment_missing():
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s is not paid. This shop requires payment before an "
-                        "order is accepted: wait for the customer's payment, or register it "
-                        "on the order's invoice.",
-                        order=order.name,
-                    )
-                )
+        ask = self._check_acceptable()
+        if ask:
+            return ask
+        unpaid = self.filtered(lambda order: order._is_payment_missing())
+        if unpaid:
+            if len(self) == 1:
+                return self.env["print.order.unpaid.wizard"]._open_for(self)
+            raise UserError(unpaid[0]._get_unpaid_message())
         self._get_live_jobs()._mark_accepted()
         return True
 
@@ -407,7 +466,10 @@ class PrintOrder(models.Model):
         self._check_operator()
         for order in self:
             order._check_not_locked()
-            order._check_not_waiting_on_customer()
+        ask = self._get_continue_without_customer_action("dispatch")
+        if ask:
+            return ask
+        for order in self:
             if order.communication_state != cs.ACCEPTED:
                 raise UserError(
                     self.env._(
@@ -433,12 +495,22 @@ class PrintOrder(models.Model):
         return True
 
     def action_request_change(self):
-        """Open "Send a change request for:" for these orders."""
+        """Open "Send a change request for <orders>" for these orders."""
         self._check_operator()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "print_change_request.print_change_request_wizard_action"
         )
-        action["context"] = {"active_model": "print.order", "active_ids": self.ids}
+        names = self.mapped("name")
+        action["name"] = (
+            self.env._("Send a change request for %s", ", ".join(names))
+            if len(names) <= 3
+            else self.env._("Send a change request for %s orders", len(names))
+        )
+        action["context"] = {
+            "active_model": "print.order",
+            "active_ids": self.ids,
+            "dialog_size": "extra-large",
+        }
         return action
 
     def action_continue_without_customer(self):
@@ -478,6 +550,7 @@ class PrintOrder(models.Model):
         return True
 
     def action_resend_change_request(self):
+        """Send the last request's e-mail again, and say what happened."""
         self._check_operator()
         self.ensure_one()
         if not self.last_change_request_id:
@@ -489,8 +562,46 @@ class PrintOrder(models.Model):
                     customer=self.partner_id.display_name,
                 )
             )
-        self.last_change_request_id.action_resend()
-        return True
+        request = self.last_change_request_id
+        request.action_resend()
+        request.invalidate_recordset(["mail_state", "mail_failure"])
+        customer = self.partner_id.display_name
+        if request.mail_state == "failed":
+            kind, sticky = "danger", True
+            message = self.env._(
+                "The email was not sent to %(customer)s again: %(problem)s Check the address "
+                "or the mail server, then resend.",
+                customer=customer,
+                problem=request.mail_failure or "",
+            )
+        elif request.mail_state == "sent":
+            kind, sticky = "success", False
+            message = self.env._(
+                "The request for change was e-mailed to %(customer)s.", customer=customer
+            )
+        else:
+            kind, sticky = "info", False
+            message = self.env._(
+                "The request for change to %(customer)s is queued and will be sent shortly.",
+                customer=customer,
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "sticky": sticky,
+                "title": self.env._("Resend the request for change"),
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_preview(self):
+        """Customer Preview: the order's portal page, as the customer sees it."""
+        self.ensure_one()
+        self._portal_ensure_token()
+        return {"type": "ir.actions.act_url", "target": "self", "url": self.get_portal_url()}
 
     def action_view_refunds(self):
         self.ensure_one()
@@ -526,6 +637,158 @@ class PrintOrder(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
+    def _check_acceptable(self):
+        """Raise when an order cannot be accepted whatever its payment; return the "do not
+        wait for the customer" dialog when one waits for the customer, else False."""
+        for order in self:
+            order._check_not_locked()
+            if not order._get_live_jobs():
+                raise UserError(
+                    self.env._("Order %(order)s has no job to accept.", order=order.name)
+                )
+        ask = self._get_continue_without_customer_action("accept")
+        if ask:
+            return ask
+        for order in self:
+            not_ready = order._get_live_jobs().filtered(
+                lambda job, order=order: (
+                    job.communication_state not in order._get_acceptable_job_states()
+                )
+            )
+            if not_ready:
+                raise UserError(order._get_not_ready_message(not_ready))
+        return False
+
+    def _accept_unpaid(self, reason=""):
+        """A manager accepts the order although the shop requires payment; the decision
+        and its reason are written in the order's chatter."""
+        self.ensure_one()
+        if not self.env.user.has_group("print_change_request.group_print_manager"):
+            raise UserError(
+                self.env._(
+                    "Only a Print Shop manager may accept order %(order)s without payment. "
+                    "Ask a manager, or get the order paid first.",
+                    order=self.name,
+                )
+            )
+        self._lock_for_update()
+        ask = self._check_acceptable()
+        if ask:
+            return ask
+        if self._is_payment_missing():
+            self.message_post(
+                body=Markup("<p>%s</p>%s")
+                % (
+                    self.env._(
+                        "%(user)s accepted the order without payment (%(due)s due).",
+                        user=self.env.user.name,
+                        due=self.currency_id.format(self._get_amount_due()),
+                    ),
+                    Markup("<p>%s</p>") % reason if reason else "",
+                )
+            )
+        self._get_live_jobs()._mark_accepted()
+        return True
+
+    def _get_amount_due(self):
+        """What the customer still has to pay for the order."""
+        self.ensure_one()
+        return max(self.amount_total - self.amount_paid, 0.0)
+
+    def _get_open_invoices(self):
+        """Posted customer invoices of the order that wait for payment."""
+        self.ensure_one()
+        return self.sudo().invoice_ids.filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.state == "posted"
+                and move.payment_state in ("not_paid", "partial")
+            )
+        )
+
+    def _get_unpaid_message(self):
+        """Why the order cannot be accepted without payment, in the operator's words."""
+        self.ensure_one()
+        due = self.currency_id.format(self._get_amount_due())
+        invoices = self._get_open_invoices()
+        if not float_is_zero(self.amount_refunded, precision_rounding=self.currency_id.rounding):
+            why = self.env._(
+                "Order %(order)s is not paid: the customer's payment was refunded "
+                "(%(refunded)s) after a request for change, and %(due)s is due again.",
+                order=self.name,
+                refunded=self.currency_id.format(self.amount_refunded),
+                due=due,
+            )
+        elif invoices:
+            why = self.env._(
+                "Order %(order)s is not paid: %(due)s is due.", order=self.name, due=due
+            )
+        else:
+            why = self.env._(
+                "Order %(order)s is not paid and has no invoice: %(due)s is due.",
+                order=self.name,
+                due=due,
+            )
+        parts = [why]
+        if invoices:
+            parts.append(
+                self.env._(
+                    "Invoice %(invoice)s waits for the customer's payment.",
+                    invoice=", ".join(invoices.mapped("name")),
+                )
+            )
+        parts.append(self.env._("This shop requires payment before an order is accepted."))
+        return " ".join(parts)
+
+    def _get_invoice_for_payment(self):
+        """The invoice the customer pays the amount due with: the open one, or a new posted
+        invoice of the live jobs (less what was paid already).  Needs invoicing rights."""
+        self.ensure_one()
+        invoice = self._get_open_invoices()[-1:].sudo(False)
+        if invoice:
+            return invoice
+        lines = [
+            Command.create(
+                {
+                    "name": job.name,
+                    "product_id": job.product_id.id,
+                    "quantity": job.copies,
+                    "price_unit": job.price_unit,
+                    "tax_ids": [Command.clear()],
+                }
+            )
+            for job in self._get_live_jobs()
+        ]
+        if not float_is_zero(self.amount_paid, precision_rounding=self.currency_id.rounding):
+            lines.append(
+                Command.create(
+                    {
+                        "name": self.env._("Already paid"),
+                        "quantity": 1,
+                        "price_unit": -self.amount_paid,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "currency_id": self.currency_id.id,
+                "print_order_id": self.id,
+                "invoice_origin": self.name,
+                "invoice_line_ids": lines,
+            }
+        )
+        invoice.action_post()
+        self.message_post(
+            body=self.env._(
+                "Invoice %(invoice)s created for the amount due.", invoice=invoice.name
+            )
+        )
+        return invoice
+
     def _get_live_jobs(self):
         """The orders' jobs that are not canceled."""
         return self.job_ids.filtered(lambda job: job.communication_state != cs.CANCELED)
@@ -543,23 +806,24 @@ class PrintOrder(models.Model):
             self.communication_state in cs.WAITING_ON_CUSTOMER and not self.customer_wait_skipped
         )
 
-    def _check_not_waiting_on_customer(self):
-        """Refuse to go on while the customer has not answered, offering the seed's choice."""
-        self.ensure_one()
-        if not self._is_waiting_on_customer():
-            return
-        action = self.env.ref("print_change_request.action_server_continue_without_customer")
-        raise RedirectWarning(
-            self.env._(
-                "Order %(order)s waits for the customer to change it. It is recommended to "
-                "wait until the customer has changed the order. To go on with the next step "
-                "anyway, confirm that you do not wait for the response of the customer.",
-                order=self.name,
-            ),
-            action.id,
-            self.env._("I do not wait for the response of the customer."),
-            {"active_model": "print.order", "active_id": self.id, "active_ids": self.ids},
+    def _get_continue_without_customer_action(self, step):
+        """The dialog asking whether to go on without the customer's response, when one of
+        the orders waits for the customer; False when none does.  ``step`` is the workflow
+        step the operator asked for ("accept" or "dispatch"); OK in the dialog does it."""
+        if not self.filtered(lambda order: order._is_waiting_on_customer()):
+            return False
+        wizard = self.env["print.order.continue.wizard"].create(
+            {"order_ids": [Command.set(self.ids)], "next_step": step}
         )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("The customer has not changed the order yet"),
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
 
     def _apply_customer_change(self, jobs=None):
         """The customer answered: ``jobs`` (default: every job waiting for the customer)

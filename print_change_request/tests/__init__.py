@@ -18,6 +18,10 @@ from . import test_refund_replan
 from . import test_stripe_reconcile
 from . import test_preflight
 from . import test_preflight_job
+from . import test_click_everywhere
+from . import test_accept_dialogs
+from . import test_state_colors
+from . import test_order_wording
 from . import test_upload_check
 from . import test_portal_access
 from . import test_portal_answer

@@ -7,10 +7,11 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.base.models.ir_mail_server import IrMailServer
-from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from ..lib import communication_state as cs
 from .common import PrintCommon
 
 
@@ -111,7 +112,7 @@ class TestChangeRequest(PrintCommon):
         self.assertEqual(first.communication_state, "change_requested")
         self.assertEqual(second.communication_state, "new", "only the chosen job changes")
         self.assertEqual(order.communication_state, "change_requested")
-        self.assertEqual(order.color, 2)
+        self.assertEqual(order.color, cs.COLORS["change_requested"])
 
         request = order.change_request_ids
         self.assertEqual(len(request), 1)
@@ -236,21 +237,14 @@ class TestChangeRequest(PrintCommon):
     def test_12_workflow_waits_for_the_customer_unless_told_not_to(self):
         order = self._create_order(jobs=2)
         self._request_change(order)
-        with self.assertRaises(RedirectWarning) as caught:
-            order.action_accept()
-        message, action_id, button, context = caught.exception.args
-        self.assertIn("It is recommended to wait", message)
-        self.assertEqual(button, "I do not wait for the response of the customer.")
-        self.assertEqual(
-            action_id,
-            self.env.ref("print_change_request.action_server_continue_without_customer").id,
-        )
+        action = order.with_user(self.operator).action_accept()
+        self.assertEqual(action["res_model"], "print.order.continue.wizard")
         self.assertEqual(order.communication_state, "change_requested")
 
-        # The dialog's button runs the server action on the order.
-        self.env["ir.actions.server"].browse(action_id).with_user(self.operator).with_context(
-            **context
-        ).run()
+        # OK in the dialog records the choice and accepts, as the operator asked.
+        wizard = self.env[action["res_model"]].with_user(self.operator).browse(action["res_id"])
+        self.assertTrue(wizard.action_continue())
+        self.assertEqual(set(order.job_ids.mapped("communication_state")), {"accepted"})
         self.assertTrue(order.customer_wait_skipped)
         self.assertEqual(order.change_request_ids.state, "not_waited")
         self.assertTrue(
@@ -258,8 +252,6 @@ class TestChangeRequest(PrintCommon):
                 lambda m: "I do not wait for the response of the customer" in (m.body or "")
             )
         )
-        order.action_accept()
-        self.assertEqual(set(order.job_ids.mapped("communication_state")), {"accepted"})
 
     def test_13_customer_can_still_answer_after_operator_went_on(self):
         order = self._create_order(jobs=2)
@@ -268,7 +260,7 @@ class TestChangeRequest(PrintCommon):
         order.action_customer_changed()
         self.assertEqual(order.job_ids.mapped("communication_state"), ["changed", "new"])
         self.assertEqual(order.communication_state, "changed")
-        self.assertEqual(order.color, 11)
+        self.assertEqual(order.color, cs.COLORS["changed"])
         self.assertEqual(order.change_request_ids.state, "answered")
         self.assertFalse(order.customer_wait_skipped)
         order.action_accept()

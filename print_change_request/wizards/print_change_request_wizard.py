@@ -40,6 +40,7 @@ class PrintChangeRequestWizard(models.TransientModel):
     currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_refund_info")
     amount_to_refund = fields.Monetary(compute="_compute_refund_info")
     done = fields.Boolean(readonly=True)
+    multi_order = fields.Boolean(compute="_compute_job_ids")
 
     # ------------------------------------------------------------
     # DEFAULTS AND COMPUTE METHODS
@@ -81,7 +82,7 @@ class PrintChangeRequestWizard(models.TransientModel):
     def _prepare_line_vals(self, job, attachment, findings=None):
         """A file's line: pre-ticked, with the reason and the findings as the note, when the
         preflight found errors or warnings in it (the operator may untick it)."""
-        vals = {"job_id": job.id, "attachment_id": attachment.id}
+        vals = {"job_id": job.id, "attachment_id": attachment.id, "file_name": attachment.name}
         if findings:
             vals.update(
                 {
@@ -96,6 +97,7 @@ class PrintChangeRequestWizard(models.TransientModel):
     def _compute_job_ids(self):
         for wizard in self:
             wizard.job_ids = wizard.order_ids._get_live_jobs()
+            wizard.multi_order = len(wizard.order_ids) > 1
 
     @api.depends("order_ids.amount_paid")
     def _compute_refund_info(self):
@@ -136,11 +138,13 @@ class PrintChangeRequestWizard(models.TransientModel):
     # ------------------------------------------------------------
 
     def action_confirm(self):
-        """OK: check the choice, then ask about the refund when an order is paid."""
+        """OK: check the choice, then ask about the refund when an order is paid.
+
+        An unpaid request is checked once, by ``_execute`` under the orders' lock."""
         self.ensure_one()
         self.order_ids._check_operator()
-        self._check_request()
         if self.is_paid:
+            self._check_request()
             return {
                 "type": "ir.actions.act_window",
                 "name": self.env._("The customer has already paid the order"),
@@ -177,6 +181,19 @@ class PrintChangeRequestWizard(models.TransientModel):
                 self.env._(
                     "Give a reason for each file to change: %(files)s.",
                     files=", ".join(missing_reason.mapped("attachment_id.name")),
+                )
+            )
+        missing_note = lines.filtered(
+            lambda line: line.reason_id.note_required and not (line.note or "").strip()
+        )
+        if missing_note:
+            raise UserError(
+                self.env._(
+                    "Say in the note what the customer must change for: %(files)s.",
+                    files=", ".join(
+                        f"{line.attachment_id.name} ({line.reason_id.name})"
+                        for line in missing_note
+                    ),
                 )
             )
         if self.ticket_job_ids and not (self.ticket_note or "").strip():
@@ -240,6 +257,9 @@ class PrintChangeRequestWizard(models.TransientModel):
             .create([self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id])
             .sudo(False)
         )
+        self.env["print.change.request.item"].sudo()._insert_batch(
+            [vals for request in requests for vals in self._prepare_item_vals(request, lines)]
+        )
         jobs._mark_change_requested()
         (orders & jobs.order_id).filtered("customer_wait_skipped").sudo().write(
             {"customer_wait_skipped": False}
@@ -250,38 +270,43 @@ class PrintChangeRequestWizard(models.TransientModel):
                 refunds |= self.env["print.refund"]._create_for_order(
                     request.order_id, request, automatic=refund_method == "automatic"
                 )
-        for request in requests:
-            request.order_id.message_post(body=request._summary_html())
         refunds._send()
         requests._notify_customer()
         self.done = True
         return self._result_action(requests, refunds)
 
     def _prepare_request_vals(self, order, lines, jobs):
-        order_lines = lines.filtered(lambda line: line.job_id.order_id == order)
-        ticket_jobs = self.ticket_job_ids.filtered(lambda job: job.order_id == order)
-        items = [
-            Command.create(
-                {
-                    "job_id": line.job_id.id,
-                    "kind": "file",
-                    "attachment_id": line.attachment_id.id,
-                    "file_name": line.attachment_id.name,
-                    "reason_id": line.reason_id.id,
-                    "note": line.note,
-                }
-            )
-            for line in order_lines
-        ] + [
-            Command.create({"job_id": job.id, "kind": "ticket", "note": self.ticket_note})
-            for job in ticket_jobs
-        ]
         return {
             "order_id": order.id,
             "job_ids": [Command.set((jobs & order.job_ids).ids)],
-            "item_ids": items,
             "message": self.message,
         }
+
+    def _prepare_item_vals(self, request, lines):
+        """What the request asks of its order: one item per file ticked, one per job ticket."""
+        order = request.order_id
+        order_lines = lines.filtered(lambda line: line.job_id.order_id == order)
+        ticket_jobs = self.ticket_job_ids.filtered(lambda job: job.order_id == order)
+        return [
+            {
+                "request_id": request.id,
+                "job_id": line.job_id.id,
+                "kind": "file",
+                "attachment_id": line.attachment_id.id,
+                "file_name": line.file_name or line.attachment_id.name,
+                "reason_id": line.reason_id.id,
+                "note": line.note,
+            }
+            for line in order_lines
+        ] + [
+            {
+                "request_id": request.id,
+                "job_id": job.id,
+                "kind": "ticket",
+                "note": self.ticket_note,
+            }
+            for job in ticket_jobs
+        ]
 
     def _result_action(self, requests, refunds):
         failed = refunds.filtered(lambda refund: refund.state == "failed")

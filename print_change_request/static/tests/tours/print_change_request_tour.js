@@ -36,10 +36,6 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
             trigger: ".o_form_view .oe_title .badge.text-bg-info:contains('New')",
         },
         {
-            content: "...and the cyan colour dot",
-            trigger: ".o_form_view .oe_title div[name='color'] .o_colorlist_item_color_4",
-        },
-        {
             content: "The order carries the 'Paid' ribbon",
             trigger: ".o_form_view .ribbon:contains('Paid')",
         },
@@ -58,7 +54,7 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
         {
             trigger: `${JOBS} .o_data_row.text-info:contains('Job 2') td[name='is_paid'] input:checked`,
         },
-        // "Send a change request for:"
+        // "Send a change request for <order>"
         {
             content: "Request for change",
             trigger: ".o_form_view .o_statusbar_buttons button[name='action_request_change']",
@@ -66,7 +62,7 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
         },
         {
             content: "The dialog opens",
-            trigger: ".modal .modal-title:contains('Send a change request for:')",
+            trigger: `.modal .modal-title:contains('Send a change request for ${ORDER}')`,
         },
         {
             content: "It says the customer has paid",
@@ -145,10 +141,6 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
             trigger: ".o_form_view .oe_title .badge.text-bg-warning:contains('Request for change')",
         },
         {
-            content: "...and the orange colour dot",
-            trigger: ".o_form_view .oe_title div[name='color'] .o_colorlist_item_color_2",
-        },
-        {
             content: "The job with the file waits for the customer: orange (warning)",
             trigger: `${JOBS} .o_data_row.text-warning:contains('Job 1') td[name='communication_state'] .badge.text-bg-warning:contains('Request for change')`,
         },
@@ -170,7 +162,7 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
         },
         {
             content: "The refunded amount shows",
-            trigger: ".o_form_view .o_inner_group div[name='amount_refunded']:contains('20.00')",
+            trigger: ".o_form_view .o_inner_group div[name='amount_refund_done']:contains('20.00')",
         },
         {
             content: "One request for change",

@@ -1,0 +1,167 @@
+"""What each user reads: the outcome of Resend, why the e-mail failed, the request dialog's
+checks and title, refunds still pending, the customer preview, and the demo's card payment
+in the books."""
+
+import smtplib
+from unittest.mock import patch
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .common import PrintCommon
+
+
+@tagged("post_install", "-at_install")
+class TestOrderWording(PrintCommon):
+    def _refused(self):
+        return patch.object(
+            IrMailServer,
+            "send_email",
+            side_effect=smtplib.SMTPRecipientsRefused(
+                {"paula.print@example.com": (550, b"No such user")}
+            ),
+        )
+
+    def _request_failing_mail(self, order):
+        with self._refused(), mute_logger("odoo.addons.mail.models.mail_mail"):
+            self._request_change(order)
+        self.assertTrue(order.customer_not_told)
+
+    def test_01_red_banner_says_why_the_email_was_not_sent(self):
+        order = self._create_order()
+        self._request_failing_mail(order)
+        self.assertEqual(order.mail_warning, "(The email was not sent)")
+        self.assertTrue(order.customer_not_told_reason)
+        self.assertEqual(order.customer_not_told_reason, order.last_change_request_id.mail_failure)
+
+    def test_02_resend_that_fails_again_says_why(self):
+        order = self._create_order()
+        self._request_failing_mail(order)
+        with self._refused(), mute_logger("odoo.addons.mail.models.mail_mail"):
+            result = order.with_user(self.operator).action_resend_change_request()
+        params = result["params"]
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(params["type"], "danger")
+        self.assertTrue(params["sticky"])
+        self.assertIn("The email was not sent to Paula Print again", params["message"])
+        self.assertIn(order.last_change_request_id.mail_failure, params["message"])
+        self.assertEqual(params["next"]["tag"], "soft_reload", "the form shows the new state")
+
+    def test_03_resend_that_works_says_so(self):
+        order = self._create_order()
+        self._request_failing_mail(order)
+        result = order.with_user(self.operator).action_resend_change_request()
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertIn("e-mailed to Paula Print", result["params"]["message"])
+        self.assertFalse(order.customer_not_told)
+        self.assertFalse(order.mail_warning)
+
+    def test_04_other_needs_a_note(self):
+        order = self._create_order()
+        action = order.with_user(self.operator).action_request_change()
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.operator)
+            .with_context(**action["context"])
+        )
+        with form.line_ids.edit(0) as line:
+            line.to_change = True
+            line.reason_id = self.env.ref("print_change_request.reason_other")
+            line.note = "  "
+        wizard = form.save()
+        with self.assertRaisesRegex(UserError, r"Say in the note .*job1-file1.pdf \(Other\)"):
+            wizard.action_confirm()
+        self.assertEqual(order.communication_state, "new")
+        wizard.line_ids.note = "The logo is cut off on the right"
+        wizard.action_confirm()
+        self.assertEqual(order.communication_state, "change_requested")
+
+    def test_05_dialog_title_names_the_orders_and_shows_their_column(self):
+        one, two = self._create_order(), self._create_order()
+        action = one.with_user(self.operator).action_request_change()
+        self.assertEqual(action["name"], f"Send a change request for {one.name}")
+        self.assertEqual(action["context"]["dialog_size"], "extra-large")
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.operator)
+            .with_context(**action["context"])
+        ).create({})
+        self.assertFalse(wizard.multi_order)
+        both = (one | two).with_user(self.operator).action_request_change()
+        self.assertFalse(both["name"].endswith(":"))
+        wizard = (
+            self.env[both["res_model"]].with_user(self.operator).with_context(**both["context"])
+        ).create({})
+        self.assertTrue(wizard.multi_order, "the Order column is shown")
+
+    def test_06_pending_refund_is_called_pending(self):
+        order = self._create_order()
+        self._pay_by_invoice(order)
+        self._request_change(order, refund="manual")
+        order = order.with_user(self.accountant)
+        self.assertEqual(order.amount_paid, 0.0)
+        self.assertEqual(order.amount_refund_pending, 10.0)
+        self.assertEqual(order.amount_refund_done, 0.0)
+        refund = order.refund_ids.with_user(self.accountant)
+        refund.manual_reference = "Bank transfer 2026-118"
+        refund.action_mark_done()
+        order.invalidate_recordset()
+        self.assertEqual(order.amount_refund_pending, 0.0)
+        self.assertEqual(order.amount_refund_done, 10.0)
+
+    def test_07_customer_preview_opens_the_portal_page(self):
+        order = self._create_order()
+        action = order.with_user(self.operator).action_preview()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertTrue(order.access_token)
+        self.assertEqual(action["url"], order.get_portal_url())
+        self.assertIn(f"/my/print_orders/{order.id}", action["url"])
+        self.assertIn(order.access_token, action["url"])
+
+
+@tagged("post_install", "-at_install")
+class TestDemoPayments(TransactionCase):
+    """The demo database as installed (read as the superuser: this checks data, not rights)."""
+
+    def test_01_card_payments_of_the_demo_are_in_the_books(self):
+        for xmlid in ("tx_paid_online", "tx_accepted"):
+            tx = self.env.ref(f"print_change_request.{xmlid}")
+            with self.subTest(tx=tx.reference):
+                self.assertEqual(tx.state, "done")
+                self.assertTrue(tx.is_post_processed)
+                self.assertTrue(tx.payment_id, "Odoo's post-processing created the payment")
+                self.assertEqual(tx.payment_id.state, "in_process")
+                self.assertEqual(tx.payment_id.amount, tx.amount)
+                self.assertEqual(tx.payment_id.payment_type, "inbound")
+
+
+@tagged("post_install", "-at_install")
+class TestRequestItemsBatch(PrintCommon):
+    def test_01_items_written_in_one_batch_read_back_through_the_orm(self):
+        order = self._create_order(jobs=2, files=2)
+        self._request_change(order, files=3)
+        request = order.change_request_ids.with_user(self.operator)
+        self.assertEqual(len(request.item_ids), 3)
+        self.assertEqual(len(request.file_item_ids), 3)
+        self.assertFalse(request.ticket_item_ids)
+        first = request.item_ids[0]
+        self.assertEqual(first.file_name, "job1-file1.pdf")
+        self.assertEqual(first.create_uid, self.operator)
+        self.assertEqual(
+            first.reason_id, self.env.ref("print_change_request.reason_missing_fonts")
+        )
+
+    def test_02_batch_checks_access_and_columns(self):
+        order = self._create_order()
+        self._request_change(order)
+        request = order.change_request_ids
+        vals = {"request_id": request.id, "job_id": order.job_ids.id, "kind": "ticket"}
+        items = self.env["print.change.request.item"].with_user(self.accountant)
+        with self.assertRaises(AccessError):
+            items._insert_batch([vals])
+        items = items.with_user(self.operator)
+        with self.assertRaisesRegex(ValueError, "does not write"):
+            items._insert_batch([{**vals, "create_uid": 1}])
+        self.assertEqual(len(request.item_ids), 1)
