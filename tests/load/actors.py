@@ -14,6 +14,7 @@
 import json
 import os
 import random
+import re
 import signal
 import socket
 import threading
@@ -39,10 +40,17 @@ class Stats:
         self.unknown = Counter()  # order id -> requests whose answer was lost
         self.unexpected = []  # (actor, error) of server errors not meant for users
         self.kill_times = []
+        self.refusals = Counter()
 
     def add(self, key, number=1):
         with self.lock:
             self.counts[key] += number
+
+    def refused(self, role, message):
+        """Count a user error by its message, numbers and names left out."""
+        text = re.sub(r"[A-Z]+/\d+/\d+|\d+(\.\d+)?", "#", message.split("\n")[0])[:90]
+        with self.lock:
+            self.refusals[f"{role}: {text}"] += 1
 
     def error(self, actor, error):
         with self.lock:
@@ -84,6 +92,7 @@ class Actor(threading.Thread):
             except RpcError as error:
                 if error.user_error:
                     self.ctx.stats.add(f"{self.name.split('-')[0]}_refused")
+                    self.ctx.stats.refused(self.name.split("-")[0], error.message)
                 else:
                     self.ctx.stats.error(self.name, f"{error}\n{error.debug[-1500:]}")
             except Exception as error:

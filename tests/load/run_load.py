@@ -5,7 +5,7 @@ then the money invariants.  Exits 1 on any breach.
 
 What it starts (everything on 127.0.0.1, all stopped at exit, also on Ctrl+C):
 
-- localstripe (``python -m localstripe --port P --from-scratch``) and, in front of it, the
+- localstripe (its application on 127.0.0.1 only: localstripe_local.py) and, in front of it, the
   fault proxy of fault_proxy.py (delays, dropped connections, 5xx, timeouts longer than the
   addon's ``print_change_request.stripe_timeout``), which Odoo's refunds go through;
 - a fresh database with the addon (no demo data), prepared by odoo_setup.py in ``odoo shell``
@@ -258,7 +258,7 @@ def run(args):
 
     stripe_port = processes.free_port()
     localstripe = processes.start(
-        [python, "-m", "localstripe", "--port", str(stripe_port), "--from-scratch"],
+        [python, str(HERE / "localstripe_local.py"), str(stripe_port)],
         workdir / "localstripe.log",
     )
     if not processes.wait_port(stripe_port, 30, localstripe):
@@ -420,6 +420,7 @@ def run(args):
             kind: counts[f"requests_ok_{kind}"] for kind in ("automatic", "manual", "unpaid")
         },
         "requests_refused": counts["operator_refused"],
+        "refusals_by_message": dict(ctx.stats.refusals.most_common(12)),
         "requests_without_answer": sum(ctx.stats.unknown.values()),
         "throughput_requests_per_minute": round(counts["requests_ok"] * 60 / run_seconds, 1),
         "request_latency_p50_s": round(p50, 2) if p50 is not None else None,
