@@ -131,6 +131,8 @@ class Operator(Actor):
             stats.add("operator_no_line")
             return
         chosen = self.random.sample(range(len(lines)), self.random.randint(1, len(lines)))
+        for line in lines:  # the dialog pre-ticks files the preflight found problems in
+            line["to_change"] = False
         for index in chosen:
             lines[index].update(
                 to_change=True, reason_id=self.ctx.reason_id, note="Embed the fonts (load)"
