@@ -175,6 +175,12 @@ _ERROR_KINDS = (
     (stripe.APIError, "provider", "Stripe failed to process the {action}"),
 )
 _UNCERTAIN_KINDS = ("network", "provider")
+#: A network error raised before anything was sent (urllib3's and requests' words).
+_NOT_CONNECTED = re.compile(
+    r"Failed to establish a new connection|Connection refused|NewConnectionError|"
+    r"Name or service not known|nodename nor servname",
+    re.IGNORECASE,
+)
 
 
 def _error(exc, action, creating):
@@ -198,6 +204,9 @@ def _error(exc, action, creating):
         if detail:
             message = f"{message}: {detail}"
     uncertain = kind in _UNCERTAIN_KINDS
+    if kind == "network" and _NOT_CONNECTED.search(detail):
+        # The connection was never made: Stripe cannot have received the request.
+        uncertain = False
     if uncertain and creating:
         if not message.endswith("."):
             message += "."

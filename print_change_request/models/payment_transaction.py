@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class PaymentTransaction(models.Model):
@@ -22,7 +23,19 @@ class PaymentTransaction(models.Model):
 
     def _update_state(self, allowed_states, target_state, state_message):
         """Print refunds follow their refund transaction, whoever moved it (our refund call,
-        a Stripe webhook, Odoo's own Stripe webhook or status poll)."""
+        a Stripe webhook, Odoo's own Stripe webhook or status poll).
+
+        The print orders are locked first, as every money path of the addon does: a payment
+        settling while an operator requests a change to its order waits for the request
+        instead of deadlocking with it (both write the order and its jobs)."""
+        orders = self.print_order_ids | self.source_transaction_id.print_order_ids
+        if orders:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM print_order WHERE id IN %s ORDER BY id FOR UPDATE",
+                    tuple(orders.ids),
+                )
+            )
         txs_to_process = super()._update_state(allowed_states, target_state, state_message)
         txs_to_process.print_refund_ids._sync_from_transaction()
         return txs_to_process

@@ -667,6 +667,30 @@ class PrintRefund(models.Model):
                 )
             )
 
+    def _set_unconfirmed(self, reason, detail=None):
+        """The provider did not answer: the refund may have been made all the same.  It
+        stays pending — its money counts as on its way back, so no other refund of the
+        payment is planned meanwhile — until the follow-up finds it at the provider, or
+        sends it again under the same key."""
+        self.write({"state": "pending", "failure_reason": reason})
+        self.refund_transaction_id.sudo().filtered(lambda tx: tx.state == "draft")._set_pending(
+            state_message=reason
+        )
+        for refund in self:
+            if detail:
+                refund._message_log(
+                    body=self.env._("Technical detail from the provider: %s", detail)
+                )
+            refund._post_on_order(
+                body=self.env._(
+                    "The automatic refund %(refund)s of %(amount)s is not confirmed yet: "
+                    "%(reason)s",
+                    refund=refund.name,
+                    amount=refund._amount_label(),
+                    reason=reason,
+                )
+            )
+
     def _set_canceled(self, why=None):
         self.write({"state": "canceled"})
         self.credit_note_id.filtered(lambda move: move.state == "draft").sudo().button_cancel()

@@ -67,9 +67,11 @@ class PrintRefund(models.Model):
                 except stripe_refunds.StripeRefundError:
                     mine = None
             if mine is None:
-                self._set_failed(
-                    self._stripe_failure_text(error), detail=error.detail or str(error)
-                )
+                detail = error.detail or str(error)
+                if error.uncertain:
+                    self._set_unconfirmed(self._stripe_failure_text(error), detail=detail)
+                else:
+                    self._set_failed(self._stripe_failure_text(error), detail=detail)
                 return
         self._apply_stripe_refund(mine, refund_tx)
 
@@ -90,14 +92,24 @@ class PrintRefund(models.Model):
         """What the operator and the accountants read when a Stripe call failed: plain
         words, what happens next, what to do.  The library's text goes to the log."""
         if error.uncertain:
-            if error.kind == "network":
+            if error.kind == "network" and "timed out" in error.message:
+                what = self.env._("Stripe did not answer in time, so the refund is not confirmed.")
+            elif error.kind == "network":
                 what = self.env._("Stripe could not be reached, so the refund is not confirmed.")
             else:
                 what = self.env._("Stripe had a problem and did not confirm the refund.")
             return self.env._(
-                "%(what)s Odoo looks for it on Stripe every hour and completes it if Stripe "
-                "made it. Meanwhile the accountants have a to-do: they can retry (Odoo never "
-                "refunds twice) or refund the customer by hand.",
+                "%(what)s Stripe may still make it, so it counts as under way and nothing else "
+                "is refunded on this payment meanwhile. Odoo looks for it on Stripe every hour: "
+                "it completes the refund if Stripe made it, and sends it again under the same "
+                "key if not (Odoo never refunds twice).",
+                what=what,
+            )
+        if error.kind == "network":
+            what = self.env._("Stripe could not be reached: nothing was sent to Stripe.")
+            return self.env._(
+                "%(what)s The accountants have a to-do to retry or to refund the customer by "
+                "hand.",
                 what=what,
             )
         if error.kind == "authentication":
@@ -392,7 +404,34 @@ class PrintRefund(models.Model):
                 if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
                     raise
                 _logger.info("Payment %s: refunds not reconciled now: %s", transaction.id, error)
+        self._stripe_resend_unconfirmed()
         return res
+
+    @api.model
+    def _stripe_resend_unconfirmed(self):
+        """Send again, under their own key, the refunds Stripe never confirmed and that the
+        reconciliation did not find on Stripe either (after a quarter of an hour)."""
+        stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=15)
+        unconfirmed = self.sudo().search(
+            [
+                ("state", "=", "pending"),
+                ("method", "=", refund_planning.AUTOMATIC),
+                ("provider_refund_id", "=", False),
+                ("write_date", "<", stale),
+            ]
+        )
+        for refund in unconfirmed:
+            try:
+                with self.env.cr.savepoint():
+                    refund._lock_money()
+                    # Sending looks on Stripe first: a refund made with its key is kept.
+                    if refund.state == "pending" and not refund.provider_refund_id:
+                        refund._set_draft()
+                        refund._send()
+            except (UserError, psycopg2.OperationalError) as error:
+                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
+                    raise
+                _logger.info("Refund %s: not sent again now: %s", refund.name, error)
 
     @api.model
     def _stripe_payments_to_reconcile(self):

@@ -170,26 +170,43 @@ class TestRefundAutomatic(PrintStripeCommon):
             self._stripe_refunds_of(tx.provider_reference), [], "nothing reached localstripe"
         )
 
-    def test_05_stripe_error_without_refund_is_a_failure_to_check(self):
+    def test_05_stripe_error_without_answer_leaves_the_refund_under_way_unconfirmed(self):
         order = self._create_order()
         self._pay_with_stripe(order)
         fake = self._fake_stripe()
         fake.respond(200, list_body([]), method="GET")
         fake.respond(500, error_body("api_error", "Something went wrong on Stripe's end."))
         fake.respond(200, list_body([]), method="GET")
-        self._request_change(order, refund="automatic")
+        result = self._request_change(order, refund="automatic")
         refund = order.refund_ids
-        self.assertEqual(refund.state, "failed")
+        # Stripe may still make it: it counts as under way, nothing else is refunded.
+        self.assertEqual(refund.state, "pending")
+        self.assertFalse(order.is_paid)
         # Plain words for the operator, what happens next; the library's text in the log.
         self.assertIn("Stripe had a problem and did not confirm the refund", refund.failure_reason)
         self.assertIn("never refunds twice", refund.failure_reason)
         self.assertIn("every hour", refund.failure_reason)
+        self.assertIn("not confirmed", result["params"]["message"])
+        self.assertEqual(result["params"]["type"], "warning")
         self.assertIn("Something went wrong on Stripe's end.", self._log_of(refund))
         self.assertEqual(
             [(r.method, r.path) for r in fake.requests],
             [("GET", "/v1/refunds"), ("POST", "/v1/refunds"), ("GET", "/v1/refunds")],
             "after an error without answer, Odoo looks for the refund by its key",
         )
+        # A second request meanwhile plans nothing: the money may be on its way back.
+        order.action_customer_changed()
+        self._request_change(order, refund="automatic")
+        self.assertEqual(len(order.refund_ids), 1)
+        self.assertEqual(len(self._refund_posts(fake)), 1)
+
+    def _age(self, refund, minutes=30):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE print_refund SET write_date = now() - make_interval(mins => %s) WHERE id = %s",
+            [minutes, refund.id],
+        )
+        refund.invalidate_recordset()
 
     def test_06_refund_made_despite_the_error_is_found_and_kept(self):
         order = self._create_order()
@@ -210,17 +227,43 @@ class TestRefundAutomatic(PrintStripeCommon):
         self._request_change(order, refund="automatic")
         refund = order.refund_ids
         # The lookup after the error got no answer either (500): nothing adopted yet.
-        self.assertEqual(refund.state, "failed")
-        # The accountant retries: Odoo looks first and finds the refund Stripe made.
+        self.assertEqual(refund.state, "pending")
+        # The hourly follow-up looks first and finds the refund Stripe made.
         fake.respond(200, list_body([found(refund)]), method="GET")
-        refund.action_retry()
+        self._age(refund)
+        self.env["print.refund"]._cron_follow_up_refunds()
         self.assertEqual(refund.state, "done")
         self.assertEqual(refund.provider_refund_id, "re_made_anyway")
         self.assertEqual(refund.attempt_count, 1, "found on Stripe before a new attempt")
-        self.assertEqual(len(self._refund_posts(fake)), 1, "the retry sent no second refund")
+        self.assertEqual(len(self._refund_posts(fake)), 1, "no second refund was sent")
         self.assertFalse(order.is_paid)
 
-    def test_07_timeout_is_a_failure_to_check(self):
+    def test_06b_unconfirmed_refund_stripe_never_made_is_sent_again_under_its_key(self):
+        order = self._create_order()
+        tx = self._pay_with_stripe(order)
+        fake = self._fake_stripe()
+        fake.respond(200, list_body([]), method="GET")
+        fake.respond(502, error_body("api_error", "Bad gateway"), method="POST")
+        self._request_change(order, refund="automatic")
+        refund = order.refund_ids
+        self.assertEqual(refund.state, "pending")
+        fake.respond(200, list_body([]), method="GET")  # the follow-up finds nothing...
+        fake.respond(200, list_body([]), method="GET")  # ...nor does the send's own look-up
+        fake.respond(
+            200,
+            refund_body("re_second_try", "succeeded", 1000, tx.provider_reference),
+            method="POST",
+        )
+        self._age(refund)
+        self.env["print.refund"]._cron_follow_up_refunds()
+        self.assertEqual(refund.state, "done")
+        posts = self._refund_posts(fake)
+        self.assertEqual(len(posts), 2)
+        self.assertEqual(
+            {post.idempotency_key for post in posts}, {refund.idempotency_key}, "the same key"
+        )
+
+    def test_07_timeout_leaves_the_refund_under_way_unconfirmed(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "print_change_request.stripe_timeout", "0.5"
         )
@@ -231,8 +274,8 @@ class TestRefundAutomatic(PrintStripeCommon):
         fake.respond(200, {}, delay=3.0, method="POST")
         self._request_change(order, refund="automatic")
         refund = order.refund_ids
-        self.assertEqual(refund.state, "failed")
-        self.assertIn("Stripe could not be reached", refund.failure_reason)
+        self.assertEqual(refund.state, "pending")
+        self.assertIn("Stripe did not answer in time", refund.failure_reason)
         self.assertNotIn("HTTPConnectionPool", refund.failure_reason)
         self.assertIn("timed out", self._log_of(refund), "the detail is in the refund's log")
 

@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 
 from ..lib.stripe_refunds import KEY_METADATA, sign_payload
 from .common import PrintStripeCommon
-from .stripe_servers import FakeStripe, list_body, refund_body
+from .stripe_servers import FakeStripe, free_port, list_body, refund_body
 
 WEBHOOK = "/print_change_request/stripe/webhook"
 SECRET = "whsec_test_print"
@@ -124,7 +124,7 @@ class TestStripeReconcile(PrintStripeCommon, HttpCase):
             self.env["print.refund"].search([("provider_refund_id", "=", "re_elsewhere")])
         )
 
-    def test_04_refund_stripe_completed_after_odoo_gave_up_and_it_was_canceled(self):
+    def test_04_refund_stripe_completes_after_odoo_gave_up_waiting_is_the_only_one(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "print_change_request.stripe_timeout", "0.5"
         )
@@ -136,15 +136,34 @@ class TestStripeReconcile(PrintStripeCommon, HttpCase):
         fake.respond(200, list_body([]), method="GET")  # ...and the lookup finds nothing yet
         self._request_change(order, refund="automatic")
         refund = order.refund_ids
+        self.assertEqual(refund.state, "pending", "not confirmed: the money may be on its way")
+        self.assertFalse(order.is_paid)
+        # Another request meanwhile sends nothing.
+        self._use_stripe_at(self.localstripe.url)
+        order.action_customer_changed()
+        self._request_change(order, refund="automatic")
+        self.assertEqual(order.refund_ids, refund)
+
+        # Stripe did make it, with our key, after all: the follow-up adopts it.
+        self._stripe_refund(tx, 1000, metadata={KEY_METADATA: refund.idempotency_key})
+        self.env["print.refund"]._cron_follow_up_refunds()
+        self.assertRecordValues(refund, [{"state": "done", "failure_reason": False}])
+        self.assertEqual(len(self._stripe_refunds_of(tx.provider_reference)), 1)
+        self.assertFalse(order.is_paid)
+
+    def test_04b_refund_stripe_made_after_it_was_canceled_is_reopened_and_flagged(self):
+        order = self._create_order()
+        tx = self._pay_with_stripe(order)
+        self._use_stripe_at(f"http://127.0.0.1:{free_port()}")  # down: nothing sent
+        self._request_change(order, refund="automatic")
+        refund = order.refund_ids
         self.assertEqual(refund.state, "failed")
         refund.with_user(self.accountant).action_cancel()
         self.assertTrue(order.is_paid)
-
-        # Stripe did make it, with our key, after all.
+        # Someone replays Odoo's request on Stripe with its key (e.g. a support tool).
         self._use_stripe_at(self.localstripe.url)
         self._stripe_refund(tx, 1000, metadata={KEY_METADATA: refund.idempotency_key})
         self.env["print.refund"]._cron_follow_up_refunds()
-
         self.assertRecordValues(refund, [{"state": "done", "to_check": True}])
         self.assertEqual(len(order.refund_ids), 1, "adopted, not recorded twice")
         self.assertIn("after this refund was canceled", refund.activity_ids.note)
@@ -288,7 +307,7 @@ class TestStripeReconcile(PrintStripeCommon, HttpCase):
         self.assertEqual(refund.state, "failed")
         for text in (refund.failure_reason, result["params"]["message"]):
             self.assertIn("Stripe could not be reached", text)
-            self.assertIn("every hour", text)
+            self.assertIn("nothing was sent", text)
             self.assertNotIn("HTTPConnectionPool", text)
             self.assertNotIn("Max retries", text)
         log = "\n".join(refund.message_ids.mapped("body"))

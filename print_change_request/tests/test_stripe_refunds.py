@@ -295,12 +295,15 @@ class TestStripeRefunds(BaseCase):
         # The request did reach Stripe: that is why the refund may exist.
         self.assertEqual(server.requests[0].idempotency_key, "k-late")
 
-    def test_36_unreachable_is_network_error(self):
+    def test_36_unreachable_is_a_network_error_that_sent_nothing(self):
         refunds = sr.StripeRefunds("sk_test_print", api_base=f"http://127.0.0.1:{free_port()}")
-        error = self.assertRefundError("network", True, refunds.create_refund, "pi_1", 100, "k")
+        # The connection was refused: Stripe cannot have received the request.
+        error = self.assertRefundError("network", False, refunds.create_refund, "pi_1", 100, "k")
         self.assertTrue(error.message.startswith("Stripe could not be reached"), error.message)
         self.assertNotIn("support@stripe.com", error.message)
-        error = self.assertRefundError("network", True, refunds.list_refunds, "pi_1")
+        self.assertNotIn("may have been made", error.message)
+        self.assertIn("Failed to establish a new connection", error.detail)
+        error = self.assertRefundError("network", False, refunds.list_refunds, "pi_1")
         self.assertNotIn("may have been made", error.message)
 
 

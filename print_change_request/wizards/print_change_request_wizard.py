@@ -311,13 +311,24 @@ class PrintChangeRequestWizard(models.TransientModel):
 
     def _result_action(self, requests, refunds):
         failed = refunds.filtered(lambda refund: refund.state == "failed")
+        unconfirmed = refunds.filtered(
+            lambda refund: refund.state == "pending" and refund.failure_reason
+        )
         not_told = requests.filtered(lambda request: request.mail_state == "failed")
         messages = [
             self.env._(
                 "Request for change sent for %s.", ", ".join(requests.order_id.mapped("name"))
             )
         ]
-        for refund in refunds - failed:
+        for refund in unconfirmed:
+            messages.append(
+                self.env._(
+                    "The automatic refund %(refund)s is not confirmed: %(reason)s",
+                    refund=refund.name,
+                    reason=refund.failure_reason,
+                )
+            )
+        for refund in refunds - failed - unconfirmed:
             messages.append(
                 self.env._(
                     "Refund %(refund)s of %(amount)s: %(state)s.",
@@ -345,7 +356,7 @@ class PrintChangeRequestWizard(models.TransientModel):
                     problem=request.mail_failure,
                 )
             )
-        problem = failed or not_told
+        problem = failed or unconfirmed or not_told
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
