@@ -14,15 +14,23 @@ class PrintMailSenderMixin(models.AbstractModel):
             author_id, email_from, raise_on_email=False
         )
         if not email_from:
-            company = self[:1].company_id or self.env.company
-            email_from = company.email_formatted
+            email_from = (self[:1].company_id or self.env.company).email_formatted
         if not email_from and raise_on_email and not self.env.su:
-            raise UserError(
-                self.env._(
-                    "Neither you nor the company %(company)s has an e-mail address, so the "
-                    "customer cannot be written to. Add one in your preferences or in the "
-                    "company's settings, then try again.",
-                    company=(self[:1].company_id or self.env.company).name,
-                )
-            )
+            self._check_print_sender()
         return author_id, email_from
+
+    def _check_print_sender(self):
+        """Refuse, before anything changes, to write to customers when neither the user nor
+        the records' company has an e-mail address."""
+        if self.env.user.email:
+            return
+        for company in self.company_id or self.env.company:
+            if not company.email:
+                raise UserError(
+                    self.env._(
+                        "Neither you nor the company %(company)s has an e-mail address, so "
+                        "the customer cannot be written to. Add one in your preferences or "
+                        "in the company's settings, then try again.",
+                        company=company.name,
+                    )
+                )

@@ -254,12 +254,17 @@ class TestMoneyAccess(PrintStripeCommon):
         self.assertEqual(order.communication_state, "change_requested")
         self.assertIn("shop@example.com", request.mail_message_id.email_from)
 
-    def test_23_operator_without_e_mail_and_company_without_one_gets_a_clear_error(self):
+    def test_23_operator_and_company_without_e_mail_get_a_clear_error_first(self):
         self.env.company.email = False
         self.operator.partner_id.email = False
-        order = self._create_order()
-        with self.assertRaisesRegex(UserError, "Neither you nor the company"):
-            self._request_change(order, refund="manual")
+        order = self._create_order(user_id=self.operator.id)
+        tx = self._pay_with_stripe(order)
+        with self.assertRaises(UserError) as caught:
+            self._request_change(order, refund="automatic")
+        self.assertIn("Neither you nor the company", str(caught.exception))
+        self.assertEqual(self._stripe_refunds_of(tx.provider_reference), [], "nothing sent")
+        self.assertFalse(order.change_request_ids)
+        self.assertTrue(order.is_paid)
 
     def test_24_one_operator_cannot_run_anothers_dialog(self):
         order = self._create_order()

@@ -167,6 +167,7 @@ class PrintChangeRequestWizard(models.TransientModel):
         self.ensure_one()
         if self.done:
             raise UserError(self.env._("This request for change was already sent."))
+        self.order_ids._check_print_sender()
         lines = self._selected_lines()
         if not lines and not self.ticket_job_ids:
             raise UserError(
