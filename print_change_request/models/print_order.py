@@ -976,3 +976,152 @@ class PrintOrder(models.Model):
         return currency._convert(
             amount, self.currency_id, self.company_id, fields.Date.context_today(self)
         )
+
+    # ------------------------------------------------------------
+    # INVOICING (the "Create invoice" button, the invoice at online payment)
+    # ------------------------------------------------------------
+
+    def action_create_invoice(self):
+        """Create and post the customer invoice of each order (its live jobs as lines), reconcile
+        it with the online payments of the order that no invoice covers yet, and open it.
+
+        Only operators who may also invoice (Odoo's Billing group) can do it; an order that
+        already has an invoice waiting for payment, or nothing to invoice, is refused."""
+        self._check_operator()
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._(
+                    "Only users who may create invoices (Invoicing / Billing) can invoice print "
+                    "orders: ask your accountant."
+                )
+            )
+        self._lock_for_update()
+        invoices = self.env["account.move"]
+        for order in self:
+            invoices |= order._create_print_invoice()
+        return invoices._get_records_action(name=self.env._("Invoices"))
+
+    def _check_can_invoice(self):
+        self.ensure_one()
+        if self.communication_state == cs.CANCELED:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is canceled: there is nothing to invoice.", order=self.name
+                )
+            )
+        open_invoices = self.sudo().invoice_ids.filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.state in ("draft", "posted")
+                and move.payment_state in ("not_paid", "partial")
+            )
+        )
+        if open_invoices:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s already has invoice %(invoice)s waiting for payment: send "
+                    "or cancel that one first.",
+                    order=self.name,
+                    invoice=", ".join(open_invoices.mapped(lambda move: move.name or "/")),
+                )
+            )
+        if not self._get_live_jobs():
+            raise UserError(
+                self.env._(
+                    "Order %(order)s has no job to invoice: add a job first.", order=self.name
+                )
+            )
+
+    def _prepare_print_invoice_line_vals(self):
+        """One line per live job: its media product, the copies and the job's unit price.  No
+        taxes: the order's total (what the customer pays online) is the jobs' total."""
+        self.ensure_one()
+        return [
+            {
+                "name": job.name,
+                "product_id": job.product_id.id,
+                "quantity": job.copies,
+                "price_unit": job.price_unit,
+                "tax_ids": [Command.clear()],
+            }
+            for job in self._get_live_jobs()
+        ]
+
+    def _prepare_print_invoice_vals(self, line_vals):
+        self.ensure_one()
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "print_order_id": self.id,
+            "invoice_origin": self.name,
+            "invoice_user_id": self.user_id.id,
+            "invoice_line_ids": [Command.create(vals) for vals in line_vals],
+        }
+
+    def _get_uninvoiced_payment_transactions(self):
+        """Done online payments of the order that no invoice covers yet."""
+        self.ensure_one()
+        return self.sudo().transaction_ids.filtered(
+            lambda tx: (
+                tx.state == "done"
+                and tx.operation not in ("refund", "validation")
+                and not tx.invoice_ids
+            )
+        )
+
+    def _create_print_invoice(self):
+        """Create and post the order's invoice as the caller (Odoo's invoicing rights apply),
+        then link and reconcile the order's payments that no invoice covers yet."""
+        self.ensure_one()
+        self._check_can_invoice()
+        invoice = self.env["account.move"].create(
+            self._prepare_print_invoice_vals(self._prepare_print_invoice_line_vals())
+        )
+        invoice.action_post()
+        invoice._portal_ensure_token()
+        for tx in self._get_uninvoiced_payment_transactions():
+            # As Odoo's own post-processing does for a payment made for an invoice.
+            tx.invoice_ids = [Command.link(invoice.id)]
+            if tx.payment_id:
+                (tx.payment_id.move_id.line_ids + invoice.line_ids).filtered(
+                    lambda line, tx=tx: (
+                        line.account_id == tx.payment_id.destination_account_id
+                        and not line.reconciled
+                    )
+                ).reconcile()
+        self.message_post(
+            body=self.env._("Invoice %(invoice)s created.", invoice=invoice._get_html_link())
+        )
+        return invoice
+
+    def _create_invoice_for_transaction(self, tx):
+        """The draft invoice an online payment pays (Odoo posts and reconciles it after the
+        transaction): the live jobs, less what the order had been paid before."""
+        self.ensure_one()
+        line_vals = self._prepare_print_invoice_line_vals()
+        paid = tx.currency_id._convert(tx.amount, self.currency_id, self.company_id)
+        # The order's amount paid already counts this (done) transaction.
+        before = self.currency_id.round(self.amount_paid - paid)
+        if self.currency_id.compare_amounts(before, 0) > 0:
+            line_vals.append(
+                {
+                    "name": self.env._("Already paid"),
+                    "quantity": 1,
+                    "price_unit": -before,
+                    "tax_ids": [Command.clear()],
+                }
+            )
+        invoice = (
+            self.env["account.move"].sudo().create(self._prepare_print_invoice_vals(line_vals))
+        )
+        invoice._portal_ensure_token()
+        self.message_post(
+            body=self.env._(
+                "Invoice %(invoice)s created for the online payment %(payment)s.",
+                invoice=invoice._get_html_link(),
+                payment=tx.reference,
+            )
+        )
+        return invoice

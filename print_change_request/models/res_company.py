@@ -11,6 +11,11 @@ class ResCompany(models.Model):
         string="Print orders must be paid before acceptance",
         help="When set, an order with a price can be accepted only once it is paid.",
     )
+    print_invoice_on_payment = fields.Boolean(
+        string="Invoice print orders when paid online",
+        help="When an online payment of a print order is done, create its invoice (the jobs "
+        "as lines) and reconcile the payment with it.",
+    )
     print_reminder_days = fields.Integer(
         string="Remind customers after (days)",
         default=3,
