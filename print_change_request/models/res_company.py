@@ -16,6 +16,13 @@ class ResCompany(models.Model):
         help="When an online payment of a print order is done, create its invoice (the jobs "
         "as lines) and reconcile the payment with it.",
     )
+    print_portal_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Portal orders handled by",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="The responsible of orders customers submit in the portal. Empty: the operators in "
+        "turn (round robin).",
+    )
     print_reminder_days = fields.Integer(
         string="Remind customers after (days)",
         default=3,

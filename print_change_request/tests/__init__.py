@@ -29,3 +29,4 @@ from . import test_portal_payment
 from . import test_tour_portal
 from . import test_portal_demo
 from . import test_print_invoice
+from . import test_portal_new_order
