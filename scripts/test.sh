@@ -5,6 +5,8 @@
 # Fails on a failed or erroring test, on any ERROR/CRITICAL log line and on a skipped test.
 #   TEST_TAGS=...   run a subset (Odoo --test-tags syntax), default: the whole addon
 #   KEEP_DB=1       keep the test database afterwards
+#   PCR_LOAD_SECONDS=N  then run the load and fault harness (tests/load/run_load.py) N seconds;
+#                   default 90 on a full run, 0 skips it; not run with TEST_TAGS unless set
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 "$REPO_ROOT/scripts/setup.sh" --test
@@ -17,6 +19,7 @@ mkdir -p "$VAR_DIR"
 DB="pcr_test_$(date +%Y%m%d_%H%M%S)_$$"
 LOG="$VAR_DIR/test.log"
 PORT=$(free_port)
+TEST_TAGS_GIVEN="${TEST_TAGS:-}"
 TEST_TAGS="${TEST_TAGS:-/print_change_request}"
 # Odoo modules installed for the tests only (not dependencies of the addon): payment_demo
 # gives the portal's payment tests and tour a test payment provider.
@@ -51,9 +54,32 @@ elapsed=$(($(date +%s) - start))
 grep -E "(ERROR|CRITICAL) |FAIL: |: skipped " "$LOG" | head -50 >&2 || true
 say "Odoo exited with $odoo_rc after ${elapsed}s."
 set +e
-python3 "$REPO_ROOT/scripts/check_test_log.py" "$LOG"
+check_output=$(python3 "$REPO_ROOT/scripts/check_test_log.py" "$LOG")
 check_rc=$?
 set -e
-if [[ $odoo_rc -ne 0 || $check_rc -ne 0 ]]; then
+
+# The load and fault harness: two servers with workers, a faulty Stripe, killed workers; it
+# checks the money invariants (tests/load/run_load.py --help).  Its summary comes before the
+# test summary, which stays the last line.
+load_rc=0
+if [[ -n ${TEST_TAGS_GIVEN:-} ]]; then
+    LOAD_SECONDS="${PCR_LOAD_SECONDS:-0}"
+else
+    LOAD_SECONDS="${PCR_LOAD_SECONDS:-90}"
+fi
+if [[ $LOAD_SECONDS != 0 ]]; then
+    LOAD_LOG="$VAR_DIR/load.log"
+    say "Load and fault harness for ${LOAD_SECONDS}s (log: $LOAD_LOG)..."
+    set +e
+    "$PY" "$REPO_ROOT/tests/load/run_load.py" --seconds "$LOAD_SECONDS" >"$LOAD_LOG" 2>&1
+    load_rc=$?
+    set -e
+    sed -n '/^== load harness summary ==/,$p' "$LOAD_LOG"
+    grep '^load: error' "$LOAD_LOG" >&2 || true
+    [[ $load_rc -ne 0 ]] && say "The load harness failed (exit $load_rc); see $LOAD_LOG."
+fi
+
+printf '%s\n' "$check_output"
+if [[ $odoo_rc -ne 0 || $check_rc -ne 0 || $load_rc -ne 0 ]]; then
     exit 1
 fi

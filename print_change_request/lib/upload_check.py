@@ -104,11 +104,13 @@ def _check_image(filename, data):
 EXTRA_CHECKS = []
 
 
-def check_upload(filename, data, allowed_types=DEFAULT_TYPES, max_size=None):
+def check_upload(filename, data, allowed_types=DEFAULT_TYPES, max_size=None, read_content=True):
     """Return the problems of the file ``filename`` with content ``data`` (empty: accept it).
 
     ``allowed_types``: keys of :data:`FILE_TYPES`; ``max_size``: bytes, ``None`` or 0 for no
-    limit.  The type is judged by content, never by the name."""
+    limit.  The type is judged by content, never by the name.  With ``read_content=False``
+    the file is not parsed here: the caller reads it in an isolated process (the preflight,
+    ``lib/preflight.py``), which a hostile file cannot exhaust."""
     filename = clean_filename(filename)
     data = data or b""
     if not data:
@@ -126,7 +128,9 @@ def check_upload(filename, data, allowed_types=DEFAULT_TYPES, max_size=None):
             )
         ]
     problems = []
-    if mimetype == "application/pdf":
+    if not read_content:
+        pass
+    elif mimetype == "application/pdf":
         problems += _check_pdf(filename, data)
     else:
         problems += _check_image(filename, data)

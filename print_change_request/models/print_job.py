@@ -336,10 +336,27 @@ class PrintJob(models.Model):
             raise UserError(self.env._("Choose a file to upload."))
         problems = []
         for filename, data in uploads:
-            problems += upload_check.check_upload(filename, data, allowed, max_size)
+            problems += upload_check.check_upload(
+                filename, data, allowed, max_size, read_content=False
+            )
         if problems:
             raise UserError("\n".join(self._describe_upload_problem(p) for p in problems))
-        return [(upload_check.clean_filename(filename), data) for filename, data in uploads]
+        files = [(upload_check.clean_filename(filename), data) for filename, data in uploads]
+        # The content is read by the preflight, in a process of its own with time and memory
+        # limits: its errors refuse the upload (nothing stored), its warnings are shown with
+        # the stored file.
+        refused = []
+        for filename, data in files:
+            result = self._preflight_upload(filename, data)
+            if result["blocking"]:
+                refused += [
+                    self.env._("%(file)s: %(problem)s", file=filename, problem=finding["message"])
+                    for finding in result["findings"]
+                    if finding["severity"] == "error"
+                ]
+        if refused:
+            raise UserError("\n".join(refused))
+        return files
 
     def _describe_upload_problem(self, problem):
         """The customer's message for a :class:`~..lib.upload_check.Problem`."""

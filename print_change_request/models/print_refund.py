@@ -1,6 +1,8 @@
 import logging
 import uuid
 
+import psycopg2
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_round
@@ -749,6 +751,10 @@ class PrintRefund(models.Model):
                 self.sudo().payment_id = payment
                 if payment and not self.credit_note_id:
                     self._reconcile_with_source_payment(payment)
+        except psycopg2.OperationalError:
+            # A concurrent update or a deadlock is no accounting problem: let Odoo play the
+            # whole call again on fresh data instead of going on in a doomed transaction.
+            raise
         except Exception as error:
             _logger.warning(
                 "Refund %s: the accounting entries could not be created", self.name, exc_info=True

@@ -152,8 +152,9 @@ class TestPortalAnswer(PrintPortalCommon):
         before = self._job_files(self.job_1)
         attachments = self.env["ir.attachment"].search_count([])
         cases = [
-            ([("secret.pdf", make_encrypted_pdf())], ["secret.pdf", "encrypted", "password"]),
-            ([("broken.pdf", b"%PDF-1.4\n garbage")], ["broken.pdf", "cannot be read"]),
+            # Read by the preflight, in a process of its own: its errors refuse the upload.
+            ([("secret.pdf", make_encrypted_pdf())], ["secret.pdf", "password"]),
+            ([("broken.pdf", b"%PDF-1.4\n garbage")], ["broken.pdf", "export it again"]),
             ([("notes.pdf", b"just text, named pdf")], ["notes.pdf", "not a type of file"]),
             ([("script.html", b"<html><script>x</script></html>")], ["script.html"]),
             ([("empty.pdf", b"")], ["empty.pdf", "is empty"]),

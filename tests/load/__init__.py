@@ -1,0 +1,1 @@
+"""Load and fault harness of print_change_request (see run_load.py)."""

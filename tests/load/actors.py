@@ -1,0 +1,415 @@
+"""The concurrent users of a load run, each a thread with a bounded loop.
+
+- operators request changes on overlapping paid orders (one or two orders per request,
+  automatic or manual refund), through the dialogs' RPC calls as the web client makes them;
+- the customer side marks orders changed (as an operator would for a customer answering by
+  mail) and pays what an order misses again (through the odoo shell helper);
+- accountants retry failed automatic refunds, turn them into manual ones, mark manual ones
+  done with a reference, or cancel;
+- an admin triggers the refund follow-up cron;
+- a webhook sender replays, duplicates and reorders truthful Stripe refund events;
+- a killer SIGKILLs an Odoo worker now and then (the prefork master respawns it).
+"""
+
+import json
+import os
+import random
+import re
+import signal
+import socket
+import threading
+import time
+from collections import Counter, defaultdict
+
+from . import processes, webhooks
+from .rpc import RpcError, Session, TransportError
+
+WIZARD = "print.change.request.wizard"
+CONFIRM = "print.refund.confirm.wizard"
+REFUND = "print.refund"
+
+
+class Stats:
+    """What the actors did and saw, shared between threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = Counter()
+        self.latencies = []
+        self.succeeded = Counter()  # order id -> requests the operators were told succeeded
+        self.unknown = Counter()  # order id -> requests whose answer was lost
+        self.unexpected = []  # (actor, error) of server errors not meant for users
+        self.kill_times = []
+        self.refusals = Counter()
+
+    def add(self, key, number=1):
+        with self.lock:
+            self.counts[key] += number
+
+    def refused(self, role, message):
+        """Count a user error by its message, numbers and names left out."""
+        text = re.sub(r"[A-Z]+/\d+/\d+|\d+(\.\d+)?", "#", message.split("\n")[0])[:90]
+        with self.lock:
+            self.refusals[f"{role}: {text}"] += 1
+
+    def error(self, actor, error):
+        with self.lock:
+            self.counts["unexpected_errors"] += 1
+            if len(self.unexpected) < 200:
+                self.unexpected.append((actor, str(error)[:2000]))
+
+
+class Actor(threading.Thread):
+    """A bounded loop: runs until ``stop`` is set or ``deadline`` passes."""
+
+    pause = (0.2, 1.0)
+
+    def __init__(self, name, ctx, seed):
+        super().__init__(name=name, daemon=True)
+        self.ctx = ctx
+        self.random = random.Random(seed)
+        self.iterations = 0
+
+    def sessions(self, login, password=None):
+        return [
+            Session(url, self.ctx.db, login, password or login, timeout=self.ctx.rpc_timeout)
+            for url in self.ctx.server_urls
+        ]
+
+    def run(self):
+        max_iterations = self.ctx.max_iterations
+        while (
+            not self.ctx.stop.is_set()
+            and time.monotonic() < self.ctx.deadline
+            and self.iterations < max_iterations
+        ):
+            self.iterations += 1
+            try:
+                self.step()
+            except TransportError as error:
+                self.ctx.stats.add(f"{self.name.split('-')[0]}_transport_errors")
+                self.ctx.note_transport(self.name, error)
+            except RpcError as error:
+                if error.user_error:
+                    self.ctx.stats.add(f"{self.name.split('-')[0]}_refused")
+                    self.ctx.stats.refused(self.name.split("-")[0], error.message)
+                else:
+                    self.ctx.stats.error(self.name, f"{error}\n{error.debug[-1500:]}")
+            except Exception as error:
+                self.ctx.stats.error(self.name, f"harness: {type(error).__name__}: {error}")
+            self.ctx.stop.wait(self.random.uniform(*self.pause))
+
+    def step(self):
+        raise NotImplementedError
+
+
+class Operator(Actor):
+    pause = (0.1, 0.6)
+
+    def __init__(self, name, ctx, seed, login):
+        super().__init__(name, ctx, seed)
+        self.servers = self.sessions(login)
+
+    def step(self):
+        stats = self.ctx.stats
+        session = self.random.choice(self.servers)
+        count = 2 if self.random.random() < 0.2 else 1
+        pool = self.ctx.order_ids
+        if self.random.random() < 0.7:  # mostly paid orders: the refunds are what we test
+            paid = session.call(
+                "print.order", "search", [("id", "in", pool), ("is_paid", "=", True)]
+            )
+            pool = paid if len(paid) >= count else pool
+        order_ids = self.random.sample(pool, count)
+        automatic = self.random.random() < 0.7
+        context = {"active_model": "print.order", "active_ids": order_ids}
+        start = time.monotonic()
+        fields = ["order_ids", "line_ids", "ticket_job_ids", "ticket_note", "message"]
+        values = session.call(WIZARD, "default_get", fields, context=context)
+        lines = [command[2] for command in values.get("line_ids") or []]
+        if not lines:
+            stats.add("operator_no_line")
+            return
+        chosen = self.random.sample(range(len(lines)), self.random.randint(1, len(lines)))
+        for line in lines:  # the dialog pre-ticks files the preflight found problems in
+            line["to_change"] = False
+        for index in chosen:
+            lines[index].update(
+                to_change=True, reason_id=self.ctx.reason_id, note="Embed the fonts (load)"
+            )
+        values["line_ids"] = [[0, 0, line] for line in lines]
+        values["message"] = f"Load run: please change {len(chosen)} file(s)."
+        job_ids = {lines[index]["job_id"] for index in chosen}
+        request_orders = {self.ctx.job_order[job] for job in job_ids}
+        answered = False
+        try:
+            wizard_id = session.call(WIZARD, "create", values, context=context)
+            result = session.call(WIZARD, "action_confirm", [wizard_id], context=context)
+            kind = "unpaid"
+            if isinstance(result, dict) and result.get("res_model") == CONFIRM:
+                confirm_context = result.get("context") or {}
+                confirm_id = session.call(CONFIRM, "create", {}, context=confirm_context)
+                method = "action_refund_automatically" if automatic else "action_refund_manually"
+                kind = "automatic" if automatic else "manual"
+                session.call(CONFIRM, method, [confirm_id], context=confirm_context)
+            answered = True
+        except TransportError:
+            with stats.lock:
+                for order_id in request_orders:
+                    stats.unknown[order_id] += 1
+            raise
+        finally:
+            if not answered:
+                stats.add("requests_not_done")
+        elapsed = time.monotonic() - start
+        with stats.lock:
+            stats.counts["requests_ok"] += 1
+            stats.counts[f"requests_ok_{kind}"] += 1
+            stats.latencies.append(elapsed)
+            for order_id in request_orders:
+                stats.succeeded[order_id] += 1
+
+
+class Customer(Actor):
+    """The customer's side: changes the files (marked by an operator) and pays again."""
+
+    pause = (0.3, 1.2)
+
+    def __init__(self, name, ctx, seed, login):
+        super().__init__(name, ctx, seed)
+        self.servers = self.sessions(login)
+
+    def step(self):
+        session = self.random.choice(self.servers)
+        orders = session.call(
+            "print.order",
+            "search_read",
+            [("id", "in", self.ctx.order_ids)],
+            ["communication_state", "is_paid", "amount_total"],
+        )
+        waiting = [o["id"] for o in orders if o["communication_state"] == "change_requested"]
+        unpaid = [
+            o["id"]
+            for o in orders
+            if not o["is_paid"]
+            and o["amount_total"] > 0
+            and o["communication_state"] in ("new", "changed")
+        ]
+        if waiting and self.random.random() < 0.6:
+            order_id = self.random.choice(waiting)
+            session.call("print.order", "action_customer_changed", [order_id])
+            self.ctx.stats.add("customer_changed")
+        elif unpaid:
+            answer = self.ctx.helper_call({"op": "pay", "order_id": self.random.choice(unpaid)})
+            if answer.get("ok") and answer.get("paid"):
+                self.ctx.stats.add("customer_paid")
+            elif not answer.get("ok"):
+                self.ctx.stats.add("customer_pay_refused")
+
+
+class Accountant(Actor):
+    pause = (0.3, 1.5)
+
+    def __init__(self, name, ctx, seed, login):
+        super().__init__(name, ctx, seed)
+        self.servers = self.sessions(login)
+        self.count = 0
+
+    def step(self):
+        stats = self.ctx.stats
+        session = self.random.choice(self.servers)
+        refunds = session.call(
+            REFUND,
+            "search_read",
+            [("state", "in", ("failed", "pending")), ("method", "in", ("automatic", "manual"))],
+            ["state", "method"],
+            limit=50,
+        )
+        todo = [r for r in refunds if (r["state"], r["method"]) != ("pending", "automatic")]
+        if not todo:
+            stats.add("accountant_idle")
+            return
+        refund = self.random.choice(todo)
+        key = (refund["state"], refund["method"])
+        roll = self.random.random()
+        if key == ("failed", "automatic"):
+            if roll < 0.6:
+                action = "retry"
+            elif roll < 0.8:
+                action = "refund_manually"
+            else:
+                action = "cancel"
+        else:  # a refund to make by hand
+            action = "mark_done" if roll < 0.85 else "cancel"
+        try:
+            if action == "mark_done":
+                self.mark_done(session, refund["id"])
+            else:
+                session.call(REFUND, f"action_{action}", [refund["id"]])
+        except RpcError as error:
+            if error.user_error:
+                stats.add(f"accountant_{action}_refused")
+            raise
+        stats.add(f"accountant_{action}")
+
+    def mark_done(self, session, refund_id):
+        self.count += 1
+        reference = f"LOAD-{self.name}-{self.count}"
+        if self.ctx.mark_done_takes_reference:
+            session.call(REFUND, "action_mark_done", [refund_id], reference=reference)
+            return
+        try:
+            session.call(REFUND, "write", [refund_id], {"manual_reference": reference})
+        except RpcError as error:
+            if error.user_error:  # expected once refund fields are read-only over RPC
+                self.ctx.stats.add("accountant_reference_write_refused")
+            raise
+        session.call(REFUND, "action_mark_done", [refund_id])
+
+
+class CronTrigger(Actor):
+    pause = (8.0, 15.0)
+
+    def __init__(self, name, ctx, seed):
+        super().__init__(name, ctx, seed)
+        self.servers = self.sessions("admin", "admin")
+
+    def step(self):
+        session = self.random.choice(self.servers)
+        session.call("ir.cron", "method_direct_trigger", [self.ctx.cron_id])
+        self.ctx.stats.add("cron_triggered")
+
+
+class WebhookSender(Actor):
+    pause = (0.3, 1.0)
+
+    def __init__(self, name, ctx, seed):
+        super().__init__(name, ctx, seed)
+        self.replay = []  # events sent once, to send again later
+
+    def step(self):
+        ctx = self.ctx
+        intents = ctx.known_intents()
+        if not intents:
+            return
+        intent = self.random.choice(intents)
+        refunds = ctx.stripe.v1.refunds.list(params={"payment_intent": intent}).data
+        events = []
+        for refund in refunds:
+            raw = refund.to_dict()
+            kind = self.random.choice(webhooks.EVENT_TYPES)
+            current = webhooks.event_for(raw, kind)
+            roll = self.random.random()
+            if roll < 0.4:
+                events.append(("current", current))
+            elif roll < 0.6:
+                events.append(("duplicate", current))
+                events.append(("duplicate", current))
+            elif roll < 0.8 and raw.get("status") == "succeeded":
+                # The pending event of the same refund, arriving after the outcome.
+                events.append(("current", current))
+                events.append(("late_pending", webhooks.event_for(raw, kind, "pending")))
+            else:
+                self.replay.append(current)
+        if self.replay and self.random.random() < 0.3:
+            events.append(("replayed", self.replay.pop(self.random.randrange(len(self.replay)))))
+        self.replay = self.replay[-50:]
+        threads = []
+        for label, event in events:
+            url = self.random.choice(ctx.server_urls)
+            thread = threading.Thread(target=self._send, args=(label, url, event), daemon=True)
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join(timeout=ctx.rpc_timeout + 5)
+
+    def _send(self, label, url, event):
+        status = webhooks.send(url, event, self.ctx.webhook_secret, timeout=self.ctx.rpc_timeout)
+        self.ctx.stats.add(f"webhook_{label}")
+        self.ctx.stats.add(f"webhook_http_{status}")
+        if status == 500:
+            self.ctx.stats.error(self.name, f"webhook answered 500 to {label} event {event['id']}")
+
+
+class Killer(Actor):
+    def __init__(self, name, ctx, seed, every):
+        super().__init__(name, ctx, seed)
+        self.pause = (every * 0.5, every * 1.5)
+
+    def run(self):
+        # The first kill comes after one pause, not at once.
+        if self.ctx.stop.wait(self.random.uniform(*self.pause)):
+            return
+        super().run()
+
+    def step(self):
+        index = self.random.randrange(len(self.ctx.masters))
+        workers = processes.worker_children(self.ctx.masters[index].pid)
+        if not workers:
+            self.ctx.stats.add("kill_no_worker_found")
+            return
+        pid = self.random.choice(workers)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        with self.ctx.stats.lock:
+            self.ctx.stats.counts["worker_kills"] += 1
+            self.ctx.stats.kill_times.append(time.monotonic())
+
+
+class HelperClient:
+    """One connection to the odoo shell helper (tests/load/odoo_helper.py), serialized."""
+
+    def __init__(self, port, timeout=60.0):
+        self.port = port
+        self.timeout = timeout
+        self.lock = threading.Lock()
+        self.stream = None
+        self.sock = None
+
+    def call(self, command):
+        with self.lock:
+            if self.stream is None:
+                address = ("127.0.0.1", self.port)
+                self.sock = socket.create_connection(address, timeout=self.timeout)
+                self.stream = self.sock.makefile("rw", encoding="utf-8")
+            self.stream.write(json.dumps(command) + "\n")
+            self.stream.flush()
+            line = self.stream.readline()
+            if not line:
+                raise TransportError("the payment helper closed the connection")
+            return json.loads(line)
+
+    def close(self):
+        with self.lock:
+            if self.stream is not None:
+                try:
+                    self.stream.write(json.dumps({"op": "quit"}) + "\n")
+                    self.stream.flush()
+                    self.stream.readline()
+                except OSError:
+                    pass
+                self.stream.close()
+                self.sock.close()
+                self.stream = None
+
+
+def group_latencies(values):
+    """p50 and p95 (seconds) of ``values``, or None."""
+    if not values:
+        return None, None
+    ordered = sorted(values)
+
+    def pick(fraction):
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+    return pick(0.50), pick(0.95)
+
+
+def by_prefix(counts, prefix):
+    result = defaultdict(int)
+    for key, value in counts.items():
+        if key.startswith(prefix):
+            result[key[len(prefix) :]] += value
+    return dict(result)

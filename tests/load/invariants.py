@@ -1,0 +1,217 @@
+"""The money invariants checked at the end of a load run, from Odoo (read over RPC as the
+admin) and from Stripe (localstripe, read directly, not through the fault proxy).
+
+1. ``stripe_equals_odoo``: for every Stripe payment intent of a done payment transaction, the
+   sum of Stripe's live refunds (not failed/canceled) equals the sum of Odoo's done automatic
+   refunds of that transaction; every Stripe refund is known to exactly one Odoo refund.
+2. ``never_more_than_paid``: for every payment, Stripe's refunds plus Odoo's done manual
+   refunds of it never exceed what was paid; per order, all money given back never exceeds
+   what was received.
+3. ``order_amounts``: every order's stored ``amount_paid``, ``amount_refunded`` and
+   ``is_paid`` equal an independent recomputation from the records, mirroring
+   ``print.order._compute_amount_paid``: received = done payment transactions (not refunds,
+   amount > 0) + posted customer invoices not paid through one of those transactions (paid /
+   in payment: their total, partial: total - residual); refunded = refunds in draft, pending
+   or done; amount_paid = max(received - refunded, 0); is_paid = amount_paid > 0 and
+   amount_paid >= amount_total.
+4. ``no_request_lost``: for every order, the requests the operators were told succeeded <=
+   the ``print.change.request`` records <= those plus the requests whose answer was lost
+   (connection cut by a killed worker).
+"""
+
+from collections import defaultdict
+
+EPS = 0.005
+LIVE = ("succeeded", "pending", "requires_action")
+
+
+def _ids(value):
+    return value if isinstance(value, list) else []
+
+
+def _m2o(value):
+    return value[0] if isinstance(value, list) and value else None
+
+
+def check(admin, stripe_client, order_ids, stats):
+    """Return (results, facts): results maps each invariant to a list of breaches."""
+    results = {
+        "stripe_equals_odoo": [],
+        "never_more_than_paid": [],
+        "order_amounts": [],
+        "no_request_lost": [],
+    }
+    txs = admin.call(
+        "payment.transaction",
+        "search_read",
+        [("print_order_ids", "in", order_ids)],
+        ["state", "operation", "amount", "provider_code", "provider_reference", "invoice_ids"],
+    )
+    payments = [
+        tx
+        for tx in txs
+        if tx["state"] == "done" and tx["operation"] != "refund" and tx["amount"] > 0
+    ]
+    refunds = admin.call(
+        "print.refund",
+        "search_read",
+        [("order_id", "in", order_ids)],
+        [
+            "name",
+            "state",
+            "method",
+            "amount",
+            "order_id",
+            "source_transaction_id",
+            "provider_refund_id",
+            "idempotency_key",
+        ],
+    )
+    orders = admin.call(
+        "print.order",
+        "search_read",
+        [("id", "in", order_ids)],
+        ["name", "amount_total", "amount_paid", "amount_refunded", "is_paid", "transaction_ids"],
+    )
+    invoices = admin.call(
+        "account.move",
+        "search_read",
+        [("print_order_id", "in", order_ids)],
+        [
+            "state",
+            "move_type",
+            "payment_state",
+            "amount_total",
+            "amount_residual",
+            "print_order_id",
+        ],
+    )
+    requests = admin.call(
+        "print.change.request", "search_read", [("order_id", "in", order_ids)], ["order_id"]
+    )
+    tx_by_id = {tx["id"]: tx for tx in txs}
+    refunds_by_source = defaultdict(list)
+    for refund in refunds:
+        refunds_by_source[_m2o(refund["source_transaction_id"])].append(refund)
+
+    stripe_back_by_tx = {}
+    for tx in payments:
+        if tx["provider_code"] != "stripe" or not tx["provider_reference"]:
+            continue
+        intent = tx["provider_reference"]
+        stripe_refunds = [
+            r.to_dict()
+            for r in stripe_client.v1.refunds.list(
+                params={"payment_intent": intent, "limit": 100}
+            ).data
+        ]
+        live = [r for r in stripe_refunds if r.get("status") in LIVE]
+        stripe_sum = sum(r["amount"] for r in live) / 100
+        stripe_back_by_tx[tx["id"]] = stripe_sum
+        odoo = refunds_by_source[tx["id"]]
+        odoo_auto_done = [r for r in odoo if r["state"] == "done" and r["method"] == "automatic"]
+        odoo_sum = sum(r["amount"] for r in odoo_auto_done)
+        if abs(stripe_sum - odoo_sum) > EPS:
+            results["stripe_equals_odoo"].append(
+                f"{intent} (tx {tx['id']}, paid {tx['amount']:.2f}): Stripe refunded "
+                f"{stripe_sum:.2f} in {len(live)} refund(s) "
+                f"{[(r['id'], r['amount'] / 100, (r.get('metadata') or {}).get('print_refund_key', '')[-8:]) for r in live]}; "  # noqa: E501
+                f"Odoo done automatic {odoo_sum:.2f}: "
+                f"{[(r['name'], r['state'], r['method'], r['amount'], r['provider_refund_id'], r['idempotency_key'][-8:]) for r in odoo]}"  # noqa: E501
+            )
+        known = defaultdict(int)
+        for refund in odoo:
+            if refund["provider_refund_id"]:
+                known[refund["provider_refund_id"]] += 1
+        for stripe_refund in live:
+            if known.get(stripe_refund["id"], 0) != 1:
+                results["stripe_equals_odoo"].append(
+                    f"{intent}: Stripe refund {stripe_refund['id']} of "
+                    f"{stripe_refund['amount'] / 100:.2f} is known to "
+                    f"{known.get(stripe_refund['id'], 0)} Odoo refund(s)"
+                )
+        manual_done = sum(
+            r["amount"] for r in odoo if r["state"] == "done" and r["method"] == "manual"
+        )
+        if stripe_sum + manual_done > tx["amount"] + EPS:
+            results["never_more_than_paid"].append(
+                f"{intent} (tx {tx['id']}): paid {tx['amount']:.2f}, given back "
+                f"{stripe_sum:.2f} through Stripe + {manual_done:.2f} by hand; Odoo: "
+                f"{[(r['name'], r['state'], r['method'], r['amount']) for r in odoo]}"
+            )
+
+    invoices_by_order = defaultdict(list)
+    for invoice in invoices:
+        invoices_by_order[_m2o(invoice["print_order_id"])].append(invoice)
+    refunds_by_order = defaultdict(list)
+    for refund in refunds:
+        refunds_by_order[_m2o(refund["order_id"])].append(refund)
+    for order in orders:
+        order_txs = [tx_by_id[i] for i in _ids(order["transaction_ids"]) if i in tx_by_id]
+        done = [
+            tx
+            for tx in order_txs
+            if tx["state"] == "done" and tx["operation"] != "refund" and tx["amount"] > 0
+        ]
+        received = sum(tx["amount"] for tx in done)
+        paid_by_tx = {i for tx in done for i in _ids(tx["invoice_ids"])}
+        for invoice in invoices_by_order[order["id"]]:
+            if invoice["id"] in paid_by_tx:
+                continue
+            if invoice["state"] != "posted" or invoice["move_type"] != "out_invoice":
+                continue
+            if invoice["payment_state"] in ("paid", "in_payment"):
+                received += invoice["amount_total"]
+            elif invoice["payment_state"] == "partial":
+                received += invoice["amount_total"] - invoice["amount_residual"]
+        order_refunds = refunds_by_order[order["id"]]
+        committed = sum(
+            r["amount"] for r in order_refunds if r["state"] in ("draft", "pending", "done")
+        )
+        amount_paid = max(received - committed, 0.0)
+        is_paid = amount_paid > EPS and amount_paid >= order["amount_total"] - EPS
+        if (
+            abs(amount_paid - order["amount_paid"]) > EPS
+            or abs(committed - order["amount_refunded"]) > EPS
+            or is_paid != order["is_paid"]
+        ):
+            results["order_amounts"].append(
+                f"{order['name']}: stored amount_paid {order['amount_paid']:.2f} / refunded "
+                f"{order['amount_refunded']:.2f} / is_paid {order['is_paid']}; from the records "
+                f"{amount_paid:.2f} / {committed:.2f} / {is_paid} (received {received:.2f})"
+            )
+        given_back = sum(stripe_back_by_tx.get(tx["id"], 0.0) for tx in done) + sum(
+            r["amount"] for r in order_refunds if r["state"] == "done" and r["method"] == "manual"
+        )
+        if given_back > received + EPS:
+            results["never_more_than_paid"].append(
+                f"{order['name']}: received {received:.2f}, given back {given_back:.2f}"
+            )
+
+    recorded = defaultdict(int)
+    for request in requests:
+        recorded[_m2o(request["order_id"])] += 1
+    for order in orders:
+        ok = stats.succeeded.get(order["id"], 0)
+        lost_answers = stats.unknown.get(order["id"], 0)
+        have = recorded[order["id"]]
+        if not ok <= have <= ok + lost_answers:
+            results["no_request_lost"].append(
+                f"{order['name']}: operators were told {ok} request(s) succeeded "
+                f"({lost_answers} without answer), {have} recorded"
+            )
+    facts = {
+        "refunds_by_state_method": _count(refunds, lambda r: f"{r['state']}/{r['method']}"),
+        "refund_amount_done": round(sum(r["amount"] for r in refunds if r["state"] == "done"), 2),
+        "payments": len(payments),
+        "stripe_refunded": round(sum(stripe_back_by_tx.values()), 2),
+        "change_requests": len(requests),
+    }
+    return results, facts
+
+
+def _count(records, key):
+    counts = defaultdict(int)
+    for record in records:
+        counts[key(record)] += 1
+    return dict(sorted(counts.items()))
