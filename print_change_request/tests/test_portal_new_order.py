@@ -97,6 +97,10 @@ class TestPortalNewOrder(PrintPortalCommon):
         self.assertFalse(self._operators_see(draft), "a draft is not New for operators")
         page = html.fromstring(response.content)
         self.assertTrue(page.xpath("//form[@id='print_order_add_job']"))
+        # The price the backend computes (the media's price per copy), shown on the job.
+        self.assertEqual(draft.job_ids.price_subtotal, 1.8)
+        price = page.xpath("//span[hasclass('o_print_job_price')]")[0].text_content()
+        self.assertIn("1.80", price)
         self.assertIn("Submit my order", response.text)
         # The draft survives a reload: /my/print_orders/new leads back to it.
         again = self.url_open("/my/print_orders/new")
