@@ -1,6 +1,7 @@
 """Customers place print orders in the portal, over real HTTP: a draft they fill (jobs, files,
 tickets), then submit once; nobody else sees it, and operators see it only once submitted."""
 
+import json
 from urllib.parse import urlsplit
 
 from lxml import html
@@ -75,6 +76,10 @@ class TestPortalNewOrder(PrintPortalCommon):
         self.assertIn("print_orders", location.query)
 
     def test_02_new_order_creates_a_draft_with_its_first_job(self):
+        _response, home = self._get_page("/my")
+        self.assertTrue(home.xpath("//a[@href='/my/print_orders/new']"))
+        _response, listing = self._get_page("/my/print_orders")
+        self.assertTrue(listing.xpath("//a[@id='print_order_new_button']"))
         response = self._start_order()
         draft = self._draft()
         self.assertEqual(len(draft), 1)
@@ -218,3 +223,32 @@ class TestPortalNewOrder(PrintPortalCommon):
         self.assertTrue(first_draft.user_id)
         self.assertTrue(second_draft.user_id)
         self.assertNotEqual(first_draft.user_id, second_draft.user_id, "in turn")
+
+    def test_09_a_draft_cannot_be_paid_before_it_is_submitted(self):
+        draft = self._ready_draft()
+        self.assertGreater(draft.amount_total, 0)
+        draft._portal_ensure_token()
+        response = self.url_open(
+            f"/my/print_orders/{draft.id}/transaction",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "access_token": draft.access_token,
+                        "provider_id": self.provider.id,
+                        "payment_method_id": self.payment_method_unknown.id,
+                        "token_id": None,
+                        "amount": draft.amount_total,
+                        "flow": "direct",
+                        "tokenization_requested": False,
+                        "landing_route": draft.get_portal_url(),
+                        "is_validation": False,
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertIn("is not submitted yet", response.json()["error"]["data"]["message"])
+        self.assertFalse(draft.transaction_ids)
