@@ -5,6 +5,7 @@ import psycopg2
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import float_compare, float_round
 
 from ..lib import refund_planning
@@ -580,7 +581,10 @@ class PrintRefund(models.Model):
             try:
                 with self.env.cr.savepoint():
                     refund._send()
-            except UserError as error:  # locked by a user right now: next run
+            except (UserError, psycopg2.OperationalError) as error:
+                # Locked by a user, or changed since this run began: the next run sends it.
+                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
+                    raise
                 _logger.info("Refund %s: not sent again now: %s", refund.name, error)
 
     # ------------------------------------------------------------

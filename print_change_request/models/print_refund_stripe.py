@@ -1,8 +1,11 @@
 import logging
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.addons.payment import utils as payment_utils
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from ..lib import refund_planning, stripe_refunds
 
@@ -379,7 +382,15 @@ class PrintRefund(models.Model):
             try:
                 with self.env.cr.savepoint():
                     self._stripe_reconcile_from_stripe(transaction)
-            except (UserError, stripe_refunds.StripeRefundError) as error:
+            except (
+                UserError,
+                stripe_refunds.StripeRefundError,
+                psycopg2.OperationalError,
+            ) as error:
+                # Locked by a user, changed since this run began, or Stripe unreachable: the
+                # next run reconciles it.
+                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
+                    raise
                 _logger.info("Payment %s: refunds not reconciled now: %s", transaction.id, error)
         return res
 

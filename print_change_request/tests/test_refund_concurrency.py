@@ -318,3 +318,17 @@ class TestRefundConcurrency(TransactionCase):
             self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
             cr2.rollback()
         self.assertEqual(self._stripe_refund_count(), 1)
+
+    def test_07_hourly_follow_up_leaves_what_changed_under_it_to_its_next_run(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            cron = api.Environment(cr2, api.SUPERUSER_ID, {})["print.refund"]
+            cron.search([]).mapped("state")  # the cron's transaction has begun
+            self._ok_ok(self._operator_wizard(cr1))  # an operator refunds meanwhile
+            cr1.commit()
+            with mute_logger("odoo.sql_db"):
+                cron._cron_follow_up_refunds()  # no error: that payment waits for next run
+            cr2.commit()
+            cron.invalidate_model()
+            cron._cron_follow_up_refunds()  # the next run, on fresh data, finds it in order
+            cr2.commit()
+        self.assertEqual(self._stripe_refund_count(), 1)
