@@ -36,6 +36,8 @@
         "data/mail_template_portal_data.xml",
         "wizards/print_job_upload_wizard_views.xml",
         "views/print_job_change_views.xml",
+        "views/print_order_invoice_views.xml",
+        "views/print_portal_new_order_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -28,6 +28,13 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
         except AccessError as error:
             raise ValidationError(request.env._("The access token is invalid.")) from error
 
+        if order_sudo.portal_draft:
+            raise ValidationError(
+                request.env._(
+                    "Order %(order)s is not submitted yet: submit it, then pay it.",
+                    order=order_sudo.name,
+                )
+            )
         self._validate_transaction_kwargs(kwargs)
         missing = [key for key in REQUIRED_KWARGS if key not in kwargs]
         if missing:

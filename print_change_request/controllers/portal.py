@@ -11,7 +11,7 @@ from ..lib import communication_state as cs
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
 
 #: Notices shown after a successful POST (``?notice=``), by key.
-NOTICES = ("uploaded", "removed", "ticket", "unchanged", "submitted")
+NOTICES = ("uploaded", "removed", "ticket", "unchanged", "submitted", "job_added")
 MAX_MESSAGE_LENGTH = 5000
 #: Room for the form's other fields beside a file of the largest size allowed.
 UPLOAD_BODY_MARGIN = 1024 * 1024
@@ -317,11 +317,16 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             with request.env.cr.savepoint():
                 order_sudo._lock_for_update()
                 order_sudo.invalidate_recordset()
-                requests = (
-                    request.env["print.change.request"].sudo()._get_open_for_customer(order_sudo)
-                )
-                if job and (
-                    job not in requests.job_ids or job.communication_state != cs.CHANGE_REQUESTED
+                requests = request.env["print.change.request"].sudo()
+                if not order_sudo.portal_draft:  # a draft has no request to answer
+                    requests = requests._get_open_for_customer(order_sudo)
+                if (
+                    job
+                    and not order_sudo.portal_draft
+                    and (
+                        job not in requests.job_ids
+                        or job.communication_state != cs.CHANGE_REQUESTED
+                    )
                 ):
                     raise UserError(
                         request.env._(
@@ -370,6 +375,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                         )
                     )
             uploads = self._read_uploads(job)
+            self._refuse_blocking_preflight(job, uploads)
             changes = job._add_files(
                 uploads, replaces=replaces, request=self._request_of(requests, job), author=author
             )
@@ -389,6 +395,22 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 continue  # an empty file input
             uploads.append((storage.filename or "", data))
         return uploads
+
+    @staticmethod
+    def _refuse_blocking_preflight(job, uploads):
+        """Refuse files the preflight finds blocking errors in (encrypted, damaged...), with
+        its messages; warnings are stored with the job's findings and shown on the page."""
+        problems = []
+        for name, data in job._check_uploads(uploads):
+            result = job.sudo()._preflight_upload(name, data)
+            if result["blocking"]:
+                problems.extend(
+                    f"{name}: {finding['message']}"
+                    for finding in result["findings"]
+                    if finding["severity"] == "error"
+                )
+        if problems:
+            raise UserError("\n".join(problems))
 
     @http.route(
         ["/my/print_orders/<int:order_id>/jobs/<int:job_id>/files/<int:attachment_id>/remove"],
@@ -444,6 +466,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                         max=MAX_MESSAGE_LENGTH,
                     )
                 )
+            if order_sudo.portal_draft:
+                order_sudo._submit_portal_draft(author=author)
+                return "submitted"
             requests._submit_answer(text, author=author)
             return "submitted"
 

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import Command, fields, models
 from odoo.tools import SQL
 
 
@@ -47,3 +47,38 @@ class PaymentTransaction(models.Model):
         for order in self.print_order_ids or self.source_transaction_id.print_order_ids:
             order.message_post(body=message, author_id=author.id)
         return res
+
+    def _post_process(self):
+        """Before Odoo posts and reconciles a done payment of print orders: link it to the
+        orders' open invoice, or, when the company invoices at payment, to a new invoice."""
+        for tx in self.filtered(
+            lambda tx: (
+                tx.state == "done"
+                and tx.operation not in ("refund", "validation")
+                and tx.print_order_ids
+                and not tx.invoice_ids
+                and not tx.payment_id
+                and not tx.is_post_processed
+            )
+        ):
+            tx._link_print_invoices()
+        return super()._post_process()
+
+    def _link_print_invoices(self):
+        self.ensure_one()
+        tx = self.sudo().with_company(self.company_id)
+        invoices = self.env["account.move"].sudo()
+        for order in tx.print_order_ids:
+            open_invoices = order.invoice_ids.filtered(
+                lambda move: (
+                    move.move_type == "out_invoice"
+                    and move.state in ("draft", "posted")
+                    and move.payment_state in ("not_paid", "partial")
+                )
+            )
+            if open_invoices:
+                invoices |= open_invoices
+            elif order.company_id.print_invoice_on_payment and order._get_live_jobs():
+                invoices |= order._create_invoice_for_transaction(tx)
+        if invoices:
+            tx.invoice_ids = [Command.set(invoices.ids)]

@@ -21,6 +21,7 @@ PROTECTED_FIELDS = frozenset(
         "refund_ids",
         "change_request_ids",
         "customer_wait_skipped",
+        "portal_draft",
     }
 )
 
@@ -976,3 +977,312 @@ class PrintOrder(models.Model):
         return currency._convert(
             amount, self.currency_id, self.company_id, fields.Date.context_today(self)
         )
+
+    # ------------------------------------------------------------
+    # INVOICING (the "Create invoice" button, the invoice at online payment)
+    # ------------------------------------------------------------
+
+    def action_create_invoice(self):
+        """Create and post the customer invoice of each order (its live jobs as lines), reconcile
+        it with the online payments of the order that no invoice covers yet, and open it.
+
+        Only operators who may also invoice (Odoo's Billing group) can do it; an order that
+        already has an invoice waiting for payment, or nothing to invoice, is refused."""
+        self._check_operator()
+        if not self.env.su and not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._(
+                    "Only users who may create invoices (Invoicing / Billing) can invoice print "
+                    "orders: ask your accountant."
+                )
+            )
+        self._lock_for_update()
+        invoices = self.env["account.move"]
+        for order in self:
+            invoices |= order._create_print_invoice()
+        return invoices._get_records_action(name=self.env._("Invoices"))
+
+    def _check_can_invoice(self):
+        self.ensure_one()
+        if self.communication_state == cs.CANCELED:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is canceled: there is nothing to invoice.", order=self.name
+                )
+            )
+        open_invoices = self.sudo().invoice_ids.filtered(
+            lambda move: (
+                move.move_type == "out_invoice"
+                and move.state in ("draft", "posted")
+                and move.payment_state in ("not_paid", "partial")
+            )
+        )
+        if open_invoices:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s already has invoice %(invoice)s waiting for payment: send "
+                    "or cancel that one first.",
+                    order=self.name,
+                    invoice=", ".join(open_invoices.mapped(lambda move: move.name or "/")),
+                )
+            )
+        if not self._get_live_jobs():
+            raise UserError(
+                self.env._(
+                    "Order %(order)s has no job to invoice: add a job first.", order=self.name
+                )
+            )
+
+    def _prepare_print_invoice_line_vals(self):
+        """One line per live job: its media product, the copies and the job's unit price.  No
+        taxes: the order's total (what the customer pays online) is the jobs' total."""
+        self.ensure_one()
+        return [
+            {
+                "name": job.name,
+                "product_id": job.product_id.id,
+                "quantity": job.copies,
+                "price_unit": job.price_unit,
+                "tax_ids": [Command.clear()],
+            }
+            for job in self._get_live_jobs()
+        ]
+
+    def _prepare_print_invoice_vals(self, line_vals):
+        self.ensure_one()
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "print_order_id": self.id,
+            "invoice_origin": self.name,
+            "invoice_user_id": self.user_id.id,
+            "invoice_line_ids": [Command.create(vals) for vals in line_vals],
+        }
+
+    def _get_uninvoiced_payment_transactions(self):
+        """Done online payments of the order that no invoice covers yet."""
+        self.ensure_one()
+        return self.sudo().transaction_ids.filtered(
+            lambda tx: (
+                tx.state == "done"
+                and tx.operation not in ("refund", "validation")
+                and not tx.invoice_ids
+            )
+        )
+
+    def _create_print_invoice(self):
+        """Create and post the order's invoice as the caller (Odoo's invoicing rights apply),
+        then link and reconcile the order's payments that no invoice covers yet."""
+        self.ensure_one()
+        self._check_can_invoice()
+        invoice = self.env["account.move"].create(
+            self._prepare_print_invoice_vals(self._prepare_print_invoice_line_vals())
+        )
+        invoice.action_post()
+        invoice._portal_ensure_token()
+        for tx in self._get_uninvoiced_payment_transactions():
+            # As Odoo's own post-processing does for a payment made for an invoice.
+            tx.invoice_ids = [Command.link(invoice.id)]
+            if tx.payment_id:
+                (tx.payment_id.move_id.line_ids + invoice.line_ids).filtered(
+                    lambda line, tx=tx: (
+                        line.account_id == tx.payment_id.destination_account_id
+                        and not line.reconciled
+                    )
+                ).reconcile()
+        self.message_post(
+            body=self.env._("Invoice %(invoice)s created.", invoice=invoice._get_html_link())
+        )
+        return invoice
+
+    def _create_invoice_for_transaction(self, tx):
+        """The draft invoice an online payment pays (Odoo posts and reconciles it after the
+        transaction): the live jobs, less what the order had been paid before."""
+        self.ensure_one()
+        line_vals = self._prepare_print_invoice_line_vals()
+        paid = tx.currency_id._convert(tx.amount, self.currency_id, self.company_id)
+        # The order's amount paid already counts this (done) transaction.
+        before = self.currency_id.round(self.amount_paid - paid)
+        if self.currency_id.compare_amounts(before, 0) > 0:
+            line_vals.append(
+                {
+                    "name": self.env._("Already paid"),
+                    "quantity": 1,
+                    "price_unit": -before,
+                    "tax_ids": [Command.clear()],
+                }
+            )
+        invoice = (
+            self.env["account.move"].sudo().create(self._prepare_print_invoice_vals(line_vals))
+        )
+        invoice._portal_ensure_token()
+        self.message_post(
+            body=self.env._(
+                "Invoice %(invoice)s created for the online payment %(payment)s.",
+                invoice=invoice._get_html_link(),
+                payment=tx.reference,
+            )
+        )
+        return invoice
+
+    # ------------------------------------------------------------
+    # ORDERS FROM THE PORTAL (drafts the customer fills, then submits)
+    # ------------------------------------------------------------
+
+    # A draft is the customer's until submitted: operators' lists leave it out (the action's
+    # domain), and it becomes New with its submission date when the customer submits it.
+    portal_draft = fields.Boolean(
+        string="Draft from the portal",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The customer is still filling this order in the portal: it is not submitted yet.",
+    )
+
+    @api.model
+    def _create_portal_draft(self, partner):
+        """The customer's draft order (called in sudo by the portal for the logged-in user)."""
+        return self.sudo().create(
+            {
+                "partner_id": partner.id,
+                "portal_draft": True,
+                "user_id": False,
+                "company_id": partner.company_id.id or self.env.company.id,
+            }
+        )
+
+    def _check_portal_draft(self):
+        self.ensure_one()
+        if not self.portal_draft:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s was already sent to the print shop: jobs can no longer be "
+                    "added. Start a new order for more jobs.",
+                    order=self.name,
+                )
+            )
+
+    def _add_portal_job(self, name, raw_ticket):
+        """Add a job (its name and ticket, from the portal's form strings) to the draft."""
+        self.ensure_one()
+        self._check_portal_draft()
+        name = (name or "").strip()
+        if not name:
+            raise UserError(self.env._('Give the job a name, e.g. "Flyer A5".'))
+        if len(name) > 200:
+            raise UserError(self.env._("The job's name is too long: at most 200 characters."))
+        Job = self.env["print.job"].sudo()
+        draft_job = Job.new({"order_id": self.id, "name": name})
+        values = draft_job._parse_ticket_values(raw_ticket)
+        return Job.create(
+            {
+                "order_id": self.id,
+                "name": name,
+                "sequence": len(self.job_ids) + 1,
+                **values,
+            }
+        )
+
+    def _get_portal_responsible(self):
+        """The operator who gets a newly submitted portal order: the shop's setting, else the
+        next operator after the one who got the last portal order (round robin)."""
+        self.ensure_one()
+        if self.company_id.print_portal_user_id:
+            return self.company_id.print_portal_user_id
+        operators = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("company_ids", "in", self.company_id.id),
+                    (
+                        "groups_id",
+                        "in",
+                        self.env.ref("print_change_request.group_print_operator").id,
+                    ),
+                ],
+                order="id",
+            )
+        )
+        if not operators:
+            return self.env["res.users"]
+        last = self.sudo().search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("portal_submitted", "=", True),
+                ("id", "!=", self.id),
+                ("user_id", "in", operators.ids),
+            ],
+            order="date_submitted desc, id desc",
+            limit=1,
+        )
+        if not last:
+            return operators[0]
+        following = operators.filtered(lambda user: user.id > last.user_id.id)
+        return following[:1] or operators[0]
+
+    portal_submitted = fields.Boolean(
+        string="Submitted in the portal",
+        readonly=True,
+        copy=False,
+        help="The customer placed this order in the portal.",
+    )
+
+    def _submit_portal_draft(self, author=None):
+        """Submit the customer's draft: it becomes a New order submitted now, with its
+        responsible, an activity for them, a chatter message and a confirmation to the customer.
+        A second submit (double click, replay) changes nothing and returns False.  Call under
+        the order's row lock."""
+        self.ensure_one()
+        if not self.portal_draft:
+            return False
+        if not self.job_ids:
+            raise UserError(
+                self.env._("Order %(order)s has no job yet: add a job first.", order=self.name)
+            )
+        no_file = self.job_ids.filtered(lambda job: not job.attachment_ids)
+        if no_file:
+            raise UserError(
+                self.env._(
+                    "Add the files of %(jobs)s before you submit the order.",
+                    jobs=", ".join(no_file.mapped("name")),
+                )
+            )
+        order = self.sudo()
+        responsible = order._get_portal_responsible()
+        order.write(
+            {
+                "portal_draft": False,
+                "portal_submitted": True,
+                "date_submitted": fields.Datetime.now(),
+                "user_id": responsible.id,
+            }
+        )
+        author = author or order.partner_id
+        order.message_post(
+            body=self.env._(
+                "Your order %(order)s was submitted: %(jobs)s job(s). We will check your files "
+                "and let you know.",
+                order=order.name,
+                jobs=len(order.job_ids),
+            ),
+            author_id=author.id,
+            partner_ids=order.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        if responsible:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=responsible.id,
+                summary=self.env._("New order from the portal"),
+                note=self.env._(
+                    "%(customer)s submitted order %(order)s in the portal.",
+                    customer=order.partner_id.display_name,
+                    order=order.name,
+                ),
+            )
+        return True

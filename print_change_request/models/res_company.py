@@ -11,6 +11,18 @@ class ResCompany(models.Model):
         string="Print orders must be paid before acceptance",
         help="When set, an order with a price can be accepted only once it is paid.",
     )
+    print_invoice_on_payment = fields.Boolean(
+        string="Invoice print orders when paid online",
+        help="When an online payment of a print order is done, create its invoice (the jobs "
+        "as lines) and reconcile the payment with it.",
+    )
+    print_portal_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Portal orders handled by",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="The responsible of orders customers submit in the portal. Empty: the operators in "
+        "turn (round robin).",
+    )
     print_reminder_days = fields.Integer(
         string="Remind customers after (days)",
         default=3,

@@ -7,6 +7,12 @@ class ResConfigSettings(models.TransientModel):
     print_payment_required = fields.Boolean(
         related="company_id.print_payment_required", readonly=False
     )
+    print_invoice_on_payment = fields.Boolean(
+        related="company_id.print_invoice_on_payment", readonly=False
+    )
+    print_portal_user_id = fields.Many2one(
+        related="company_id.print_portal_user_id", readonly=False
+    )
     print_reminder_days = fields.Integer(related="company_id.print_reminder_days", readonly=False)
     print_reminder_max = fields.Integer(related="company_id.print_reminder_max", readonly=False)
     print_deadline_days = fields.Integer(related="company_id.print_deadline_days", readonly=False)

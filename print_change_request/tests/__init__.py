@@ -28,3 +28,5 @@ from . import test_portal_answer
 from . import test_portal_payment
 from . import test_tour_portal
 from . import test_portal_demo
+from . import test_print_invoice
+from . import test_portal_new_order
