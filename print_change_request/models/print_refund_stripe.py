@@ -164,6 +164,9 @@ class PrintRefund(models.Model):
             if result.is_failed:
                 return
             self.write({"state": "draft"})
+            # Its credit note was canceled with it: back to draft, so that the refund's
+            # payment can be posted and reconciled with it again.
+            self.credit_note_id.filtered(lambda move: move.state == "cancel").button_draft()
             reopened = True
         refund_tx = refund_tx or self._ensure_refund_transaction()
         refund_tx.provider_reference = result.refund_id

@@ -6,6 +6,7 @@ signatures; localstripe holds the money, FakeStripe plays what localstripe canno
 import json
 import time
 
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -168,6 +169,24 @@ class TestStripeReconcile(PrintStripeCommon, HttpCase):
         self.assertEqual(len(order.refund_ids), 1, "adopted, not recorded twice")
         self.assertIn("after this refund was canceled", refund.activity_ids.note)
         self.assertFalse(order.is_paid)
+
+    def test_04c_reopened_refund_of_an_invoiced_order_pays_its_credit_note_again(self):
+        order = self._create_order()
+        invoice = self._create_invoice(order)
+        tx = self._pay_with_stripe(order)
+        tx.invoice_ids = [Command.set(invoice.ids)]
+        self._register_payment(invoice)
+        self._use_stripe_at(f"http://127.0.0.1:{free_port()}")  # down: nothing sent
+        self._request_change(order, refund="automatic")
+        refund = order.refund_ids
+        refund.with_user(self.accountant).action_cancel()
+        self.assertEqual(refund.credit_note_id.state, "cancel")
+        self._use_stripe_at(self.localstripe.url)
+        self._stripe_refund(tx, 1000, metadata={KEY_METADATA: refund.idempotency_key})
+        self.env["print.refund"]._cron_follow_up_refunds()
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(refund.credit_note_id.state, "posted")
+        self.assertIn(refund.credit_note_id.payment_state, ("paid", "in_payment"))
 
     def test_05_refund_whose_record_died_with_the_worker_is_adopted(self):
         order = self._create_order()
