@@ -180,14 +180,18 @@ class PrintJob(models.Model):
                         )
                     )
         orders = self.env["print.order"].browse(
-            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+            sorted({vals["order_id"] for vals in vals_list if vals.get("order_id")})
         )
+        orders._wait_for_rows()
         orders._check_jobs_can_change()
         jobs = super().create(vals_list)
         jobs._attach_files()
         return jobs
 
     def write(self, vals):
+        # The order's row before the jobs' (see _lock_orders_first), also when the order
+        # changes: a job write recomputes its order (total, preflight, state).
+        self._lock_orders_first(vals.get("order_id"))
         if "order_id" in vals:
             (
                 self.order_id | self.env["print.order"].browse(vals["order_id"])
@@ -208,7 +212,20 @@ class PrintJob(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_while_order_open(self):
+        self._lock_orders_first()
         self.order_id._check_jobs_can_change()
+
+    def _lock_orders_first(self, other_order_id=None):
+        """Lock the jobs' orders before the jobs are written.
+
+        Every path of the addon that writes an order and its jobs takes the order's row
+        first (a payment settling locks its orders, then recomputes the jobs' "Job is paid");
+        a job written first and its order second would deadlock with it.  Waits for the
+        transaction holding an order, as the jobs' own UPDATE would."""
+        orders = self.order_id
+        if other_order_id:
+            orders |= self.env["print.order"].browse(other_order_id)
+        orders.sudo()._wait_for_rows()
 
     # ------------------------------------------------------------
     # BUSINESS METHODS: communication state
@@ -239,6 +256,9 @@ class PrintJob(models.Model):
         message and of a tracking value for each); the state is written without it and
         the change is logged in each job's chatter in one batch instead.  The orders'
         state, recomputed later in the caller's context, is tracked as usual."""
+        # under the orders' lock, on the states committed last (two operators, or an
+        # operator and a payment, cannot move the same order at once)
+        self.order_id._lock_for_update()
         jobs = self.filtered(lambda job: job.communication_state != target)
         if not jobs:
             return jobs

@@ -443,6 +443,7 @@ class PrintOrder(models.Model):
         dialog that says why and offers the ways forward (payment link, invoice, or a
         manager's acceptance without payment)."""
         self._check_operator()
+        self._lock_for_update()
         ask = self._check_acceptable()
         if ask:
             return ask
@@ -457,6 +458,7 @@ class PrintOrder(models.Model):
     def action_cancel(self):
         """Cancel the orders and all their jobs that are not canceled yet."""
         self._check_operator()
+        self._lock_for_update()
         for order in self:
             order._check_not_locked()
         self._get_live_jobs()._mark_canceled()
@@ -465,6 +467,7 @@ class PrintOrder(models.Model):
     def action_dispatch(self):
         """Dispatch accepted orders."""
         self._check_operator()
+        self._lock_for_update()
         for order in self:
             order._check_not_locked()
         ask = self._get_continue_without_customer_action("dispatch")
@@ -484,6 +487,7 @@ class PrintOrder(models.Model):
     def action_finalize(self):
         """Finalize dispatched orders.  After this nothing changes any more."""
         self._check_operator()
+        self._lock_for_update()
         for order in self:
             if order.communication_state != cs.DISPATCHED:
                 raise UserError(
@@ -519,6 +523,7 @@ class PrintOrder(models.Model):
 
         The decision is recorded in the chatter; the customer can still answer."""
         self._check_operator()
+        self._lock_for_update()
         waiting = self.filtered(lambda order: order._is_waiting_on_customer())
         if not waiting:
             raise UserError(self.env._("These orders are not waiting for the customer."))
@@ -538,6 +543,7 @@ class PrintOrder(models.Model):
         """The customer changed the order (new files or ticket sent by other means than the
         portal): the jobs waiting for it become "Job is changed"."""
         self._check_operator()
+        self._lock_for_update()
         for order in self:
             if not order.job_ids.filtered(
                 lambda job: job.communication_state == cs.CHANGE_REQUESTED

@@ -27,24 +27,36 @@ class PrintRowLockMixin(models.AbstractModel):
         self.invalidate_recordset()
         return True
 
+    def _wait_for_rows(self):
+        """Lock the records' rows until the transaction ends, waiting for a transaction that
+        holds one of them to end first.  For writes that need no decision of their own but
+        must take the locks in the addon's order (an order before its jobs), so that they
+        queue behind a money path instead of deadlocking with it."""
+        if self.ids:
+            lock_rows(self.env.cr, self._table, self.ids, nowait=False)
 
-def lock_rows(cr, table, ids, touch=False):
+
+def lock_rows(cr, table, ids, touch=False, nowait=True):
     """``SELECT ... FOR UPDATE NOWAIT`` the rows ``ids`` of ``table`` (and, with ``touch``,
-    update them to the same values); False when another transaction holds one of them."""
+    update them to the same values); False when another transaction holds one of them.
+    Without ``nowait``, waits for that transaction instead.  Rows are locked in id order,
+    so that two transactions locking the same rows cannot deadlock on them."""
     if not ids:
         return True
     try:
         with cr.savepoint(flush=False):
             cr.execute(
                 SQL(
-                    "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",
+                    "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE%s",
                     SQL.identifier(table),
                     tuple(ids),
+                    SQL(" NOWAIT") if nowait else SQL(),
                 ),
                 log_exceptions=False,
             )
     except psycopg2.OperationalError as error:
-        if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE:
+        # waiting, a lock_timeout of the server is an error like any other
+        if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE or not nowait:
             raise
         return False
     if touch:

@@ -10,6 +10,7 @@ from . import test_refund_automatic
 from . import test_refund_manual
 from . import test_stripe_webhook
 from . import test_refund_concurrency
+from . import test_lock_order
 from . import test_tours
 from . import test_tour_change_request
 from . import test_portal

@@ -1,0 +1,122 @@
+"""Locks are taken in one order everywhere: an order's row before its jobs' rows.
+
+A payment settling locks its print orders, then recomputes their jobs' "Job is paid"
+(an UPDATE of the job rows).  A path that wrote the jobs first and the order second
+(an operator's "Customer changed it", a ticket edit) deadlocked with it: PostgreSQL
+killed one of the two after a second, Odoo logged an ERROR and played the request again.
+Here two real cursors stand for the two requests, on data committed for the purpose."""
+
+# Two real transactions must see each other's locks: this test commits on purpose, on its
+# own cursors only (never the test's), and removes what it committed.
+# pylint: disable=invalid-commit
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestLockOrder(TransactionCase):
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            operator = env["res.users"].search([("login", "=", "pcr_lock_operator")])
+            if not operator:
+                operator = env["res.users"].create(
+                    {
+                        "name": "Lock Operator",
+                        "login": "pcr_lock_operator",
+                        "email": "lock.operator@example.com",
+                        "groups_id": [
+                            (4, env.ref("print_change_request.group_print_operator").id)
+                        ],
+                    }
+                )
+            partner = env["res.partner"].create(
+                {"name": "Lock Customer", "email": "lock@example.com"}
+            )
+            order = env["print.order"].create({"partner_id": partner.id})
+            jobs = env["print.job"].create(
+                [
+                    {"order_id": order.id, "name": name, "price_unit": 5.0}
+                    for name in ("Flyers", "Posters")
+                ]
+            )
+            jobs._mark_change_requested()
+            cr.commit()
+            self.operator_id, self.order_id, self.job_ids = operator.id, order.id, jobs.ids
+        self.addCleanup(self._remove_committed_data)
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM print_order WHERE id = %s", [self.order_id])
+            cr.commit()
+
+    def _hold_order_like_a_payment(self, cr):
+        """What payment.transaction._update_state does first: lock the paid orders."""
+        cr.execute("SELECT id FROM print_order WHERE id = %s FOR UPDATE", [self.order_id])
+
+    def _jobs_are_free(self, cr):
+        """Can the payment go on and recompute the jobs' "Job is paid" without waiting?"""
+        cr.execute("SET LOCAL lock_timeout = '200ms'")
+        try:
+            with cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
+                cr.execute(
+                    "UPDATE print_job SET is_paid = is_paid WHERE id IN %s", [tuple(self.job_ids)]
+                )
+        except psycopg2.OperationalError as error:
+            if error.pgcode != errorcodes.LOCK_NOT_AVAILABLE:
+                raise
+            return False
+        return True
+
+    def test_01_customer_changed_waits_for_the_payment_without_taking_the_jobs(self):
+        with self.registry.cursor() as payment_cr, self.registry.cursor() as operator_cr:
+            self._hold_order_like_a_payment(payment_cr)
+            # never hang the test run: a wait on a lock ends in an error after 1 s
+            operator_cr.execute("SET LOCAL lock_timeout = '1s'")
+            order = api.Environment(operator_cr, self.operator_id, {})["print.order"].browse(
+                self.order_id
+            )
+            with self.assertRaises(Exception) as caught, mute_logger(  # noqa: B017
+                "odoo.sql_db"
+            ):
+                order.action_customer_changed()
+                order.env.flush_all()
+            self.assertIsInstance(caught.exception, UserError, "the operator waited on the order")
+            self.assertIn("Another user is working on", str(caught.exception))
+            self.assertTrue(
+                self._jobs_are_free(payment_cr),
+                "the operator's transaction locked the jobs before their order",
+            )
+            payment_cr.rollback()
+            operator_cr.rollback()
+            # Once the payment is done, the operator's click goes through.
+            order.env.invalidate_all()
+            order.action_customer_changed()
+            order.env.flush_all()
+            self.assertEqual(order.communication_state, "changed")
+            operator_cr.rollback()
+
+    def test_02_a_ticket_edit_queues_behind_the_payment_on_the_order_row(self):
+        with self.registry.cursor() as payment_cr, self.registry.cursor() as operator_cr:
+            self._hold_order_like_a_payment(payment_cr)
+            operator_cr.execute("SET LOCAL lock_timeout = '200ms'")
+            job = api.Environment(operator_cr, self.operator_id, {})["print.job"].browse(
+                self.job_ids[0]
+            )
+            # The edit waits on the order's row (here until its lock_timeout), before any job
+            # row is written: the payment can recompute the jobs meanwhile.
+            with self.assertRaises(psycopg2.OperationalError) as caught, mute_logger(
+                "odoo.sql_db"
+            ):
+                job.write({"copies": 3})
+            self.assertEqual(caught.exception.pgcode, errorcodes.LOCK_NOT_AVAILABLE)
+            operator_cr.rollback()
+            self.assertTrue(self._jobs_are_free(payment_cr))
+            payment_cr.rollback()
