@@ -17,7 +17,6 @@
         "data/print_change_reason_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
-        "data/ir_actions_server_data.xml",
         "views/print_order_views.xml",
         "views/print_job_views.xml",
         "views/print_change_request_views.xml",

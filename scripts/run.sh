@@ -33,7 +33,9 @@ fi
 
 if [[ $STRIPE_PORT != 0 ]]; then
     mkdir -p "$VAR_DIR"
-    "$PY" -m localstripe --port "$STRIPE_PORT" --from-scratch >"$VAR_DIR/localstripe.log" 2>&1 &
+    # localstripe's own command listens on every interface: this runs it on 127.0.0.1 only
+    "$PY" "$REPO_ROOT/print_change_request/tests/localstripe_local.py" "$STRIPE_PORT" \
+        >"$VAR_DIR/localstripe.log" 2>&1 &
     stripe_pid=$!
     trap 'kill $stripe_pid 2>/dev/null || true' EXIT
     for _ in $(seq 1 50); do

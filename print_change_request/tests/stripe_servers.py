@@ -8,7 +8,6 @@
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -59,11 +58,9 @@ class LocalStripe:
 
     @staticmethod
     def command():
-        """How to run localstripe: the script beside this Python's, any on PATH, or -m."""
-        executable = shutil.which(
-            "localstripe", path=os.path.dirname(sys.executable)
-        ) or shutil.which("localstripe")
-        return [executable] if executable else [sys.executable, "-m", "localstripe"]
+        """How to run localstripe on 127.0.0.1 only (its own command listens on every
+        interface); the port is appended."""
+        return [sys.executable, os.path.join(os.path.dirname(__file__), "localstripe_local.py")]
 
     def output(self):
         """What localstripe printed so far (for error messages)."""
@@ -78,7 +75,7 @@ class LocalStripe:
         # A file, not a pipe: localstripe logs every request, and a full pipe would block it.
         self._output = tempfile.TemporaryFile(prefix="localstripe-")
         self.process = subprocess.Popen(
-            [*self.command(), "--port", str(self.port), "--from-scratch"],
+            [*self.command(), str(self.port)],
             stdin=subprocess.DEVNULL,
             stdout=self._output,
             stderr=subprocess.STDOUT,

@@ -83,9 +83,7 @@ class TestLockOrder(TransactionCase):
             order = api.Environment(operator_cr, self.operator_id, {})["print.order"].browse(
                 self.order_id
             )
-            with self.assertRaises(Exception) as caught, mute_logger(  # noqa: B017
-                "odoo.sql_db"
-            ):
+            with self.assertRaises(Exception) as caught, mute_logger("odoo.sql_db"):
                 order.action_customer_changed()
                 order.env.flush_all()
             self.assertIsInstance(caught.exception, UserError, "the operator waited on the order")
@@ -112,8 +110,9 @@ class TestLockOrder(TransactionCase):
             )
             # The edit waits on the order's row (here until its lock_timeout), before any job
             # row is written: the payment can recompute the jobs meanwhile.
-            with self.assertRaises(psycopg2.OperationalError) as caught, mute_logger(
-                "odoo.sql_db"
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
             ):
                 job.write({"copies": 3})
             self.assertEqual(caught.exception.pgcode, errorcodes.LOCK_NOT_AVAILABLE)

@@ -5,7 +5,8 @@ then the money invariants.  Exits 1 on any breach.
 
 What it starts (everything on 127.0.0.1, all stopped at exit, also on Ctrl+C):
 
-- localstripe (its application on 127.0.0.1 only: localstripe_local.py) and, in front of it, the
+- localstripe (its application on 127.0.0.1 only: print_change_request/tests/
+  localstripe_local.py) and, in front of it, the
   fault proxy of fault_proxy.py (delays, dropped connections, 5xx, timeouts longer than the
   addon's ``print_change_request.stripe_timeout``), which Odoo's refunds go through;
 - a fresh database with the addon (no demo data), prepared by odoo_setup.py in ``odoo shell``
@@ -258,7 +259,11 @@ def run(args):
 
     stripe_port = processes.free_port()
     localstripe = processes.start(
-        [python, str(HERE / "localstripe_local.py"), str(stripe_port)],
+        [
+            python,
+            str(REPO_ROOT / "print_change_request" / "tests" / "localstripe_local.py"),
+            str(stripe_port),
+        ],
         workdir / "localstripe.log",
     )
     if not processes.wait_port(stripe_port, 30, localstripe):

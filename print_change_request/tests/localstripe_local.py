@@ -1,7 +1,8 @@
 """Run localstripe (a fake Stripe, from scratch) on 127.0.0.1 only.
 
 ``python -m localstripe --port P`` listens on every interface (``::``); this starts the same
-aiohttp application on one IPv4 socket of 127.0.0.1.  Usage: ``python localstripe_local.py P``.
+aiohttp application on one IPv4 socket of 127.0.0.1.  Usage: ``python localstripe_local.py P``
+(the tests, the load harness and ``make run`` use it).
 """
 
 import socket
