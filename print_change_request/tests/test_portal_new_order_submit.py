@@ -82,6 +82,7 @@ class TestPortalNewOrderSubmit(PortalNewOrderCommon):
 
     def test_01_the_shop_takes_payment_at_submission(self):
         self.env.company.print_portal_pay_on_submit = True
+        self.env.company.print_invoice_on_payment = True
         draft = self._ready_draft(jobs=2)
         self.assertGreater(draft.amount_total, 0)
 
@@ -115,6 +116,13 @@ class TestPortalNewOrderSubmit(PortalNewOrderCommon):
             page.get_element_by_id("print_order_paid").text_content().strip(), "Job is paid"
         )
         self.assertFalse(page.xpath("//form[@id='o_payment_form']"))
+        # Odoo's post-processing (its cron, or the payment status page) invoices the order and
+        # reconciles the payment with the invoice, as the shop chose.
+        tx.sudo()._post_process()
+        invoice = draft.invoice_ids
+        self.assertRecordValues(invoice, [{"state": "posted", "amount_total": draft.amount_total}])
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(draft.is_paid)
 
     def test_02_without_the_setting_the_order_is_paid_later(self):
         self.env.company.print_portal_pay_on_submit = False

@@ -14,6 +14,7 @@ class TestTourPortalNewOrder(PrintPortalCommon):
         super().setUpClass()
         cls._setup_demo_provider()
         cls.env.company.print_portal_pay_on_submit = True
+        cls.env.company.print_invoice_on_payment = True
 
     def test_01_customer_orders_two_jobs_and_pays_then_the_operator_sees_it(self):
         self.env.company.print_portal_user_id = self.operator
@@ -51,6 +52,10 @@ class TestTourPortalNewOrder(PrintPortalCommon):
         self.assertEqual(tx.provider_id, self.demo_provider)
         self.assertEqual(tx.state, "done")
         self.assertEqual(tx.amount, order.amount_total)
+        # The payment status page ran Odoo's post-processing: invoiced and reconciled.
+        self.assertTrue(tx.is_post_processed)
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertIn(order.invoice_ids.payment_state, ("paid", "in_payment"))
         self.assertEqual(order.activity_ids.user_id, self.operator)
 
         self.start_tour(
