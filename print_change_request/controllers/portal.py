@@ -11,7 +11,19 @@ from ..lib import communication_state as cs
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
 
 #: Notices shown after a successful POST (``?notice=``), by key.
-NOTICES = ("uploaded", "removed", "ticket", "unchanged", "submitted", "job_added")
+NOTICES = (
+    "uploaded",
+    "removed",
+    "ticket",
+    "unchanged",
+    "submitted",
+    "job_added",
+    "submitted_order",
+    "submitted_pay",
+)
+#: Where the page opens after a notice (its HTML anchor): the payment after a submission the
+#: customer pays at once.
+NOTICE_ANCHORS = {"submitted_pay": "print_order_payment"}
 MAX_MESSAGE_LENGTH = 5000
 #: Room for the form's other fields beside a file of the largest size allowed.
 UPLOAD_BODY_MARGIN = 1024 * 1024
@@ -343,7 +355,10 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         query = {"notice": notice}
         if access_token:
             query["access_token"] = access_token
-        return request.redirect(f"{order_sudo.access_url}?{urlencode(query)}")
+        anchor = NOTICE_ANCHORS.get(notice)
+        return request.redirect(
+            f"{order_sudo.access_url}?{urlencode(query)}{f'#{anchor}' if anchor else ''}"
+        )
 
     @staticmethod
     def _request_of(requests, job):
@@ -468,7 +483,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 )
             if order_sudo.portal_draft:
                 order_sudo._submit_portal_draft(author=author)
-                return "submitted"
+                if order_sudo._is_paid_at_portal_submission():
+                    return "submitted_pay"  # the page opens on Odoo's payment form
+                return "submitted_order"
             requests._submit_answer(text, author=author)
             return "submitted"
 

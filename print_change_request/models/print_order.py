@@ -1268,13 +1268,20 @@ class PrintOrder(models.Model):
             }
         )
         author = author or order.partner_id
+        body = self.env._(
+            "Your order %(order)s was submitted: %(jobs)s job(s). We will check your files "
+            "and let you know.",
+            order=order.name,
+            jobs=len(order.job_ids),
+        )
+        if order._is_paid_at_portal_submission():
+            body = self.env._(
+                "%(submitted)s Please pay %(amount)s on the order's page to complete it.",
+                submitted=body,
+                amount=order.currency_id.format(order._get_amount_due()),
+            )
         order.message_post(
-            body=self.env._(
-                "Your order %(order)s was submitted: %(jobs)s job(s). We will check your files "
-                "and let you know.",
-                order=order.name,
-                jobs=len(order.job_ids),
-            ),
+            body=body,
             author_id=author.id,
             partner_ids=order.partner_id.ids,
             message_type="comment",
@@ -1291,4 +1298,32 @@ class PrintOrder(models.Model):
                     order=order.name,
                 ),
             )
+            order._notify_portal_responsible(responsible)
         return True
+
+    def _is_paid_at_portal_submission(self):
+        """Whether the customer is asked to pay the order right after submitting it in the
+        portal: the shop's setting, and something to pay."""
+        self.ensure_one()
+        return (
+            self.company_id.print_portal_pay_on_submit
+            and self.currency_id.compare_amounts(self._get_amount_due(), 0.0) > 0
+        )
+
+    def _notify_portal_responsible(self, responsible):
+        """Tell the responsible at once, in their open Odoo (a notification through the bus),
+        that a customer submitted this order; the activity stays as their to-do."""
+        self.ensure_one()
+        responsible.sudo()._bus_send(
+            "simple_notification",
+            {
+                "type": "info",
+                "sticky": False,
+                "title": self.env._("New print order"),
+                "message": self.env._(
+                    "%(customer)s submitted order %(order)s in the portal.",
+                    customer=self.partner_id.display_name,
+                    order=self.name,
+                ),
+            },
+        )

@@ -16,6 +16,12 @@ class ResCompany(models.Model):
         help="When an online payment of a print order is done, create its invoice (the jobs "
         "as lines) and reconcile the payment with it.",
     )
+    print_portal_pay_on_submit = fields.Boolean(
+        string="Customers pay when they submit a print order in the portal",
+        help="When set, a customer who submits a print order in the portal lands on its payment "
+        "(Odoo's payment form) and is asked to pay it now; otherwise the order is submitted and "
+        "can be paid later from its page.",
+    )
     print_portal_user_id = fields.Many2one(
         comodel_name="res.users",
         string="Portal orders handled by",

@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     print_invoice_on_payment = fields.Boolean(
         related="company_id.print_invoice_on_payment", readonly=False
     )
+    print_portal_pay_on_submit = fields.Boolean(
+        related="company_id.print_portal_pay_on_submit", readonly=False
+    )
     print_portal_user_id = fields.Many2one(
         related="company_id.print_portal_user_id", readonly=False
     )

@@ -13,8 +13,9 @@ from odoo.tools.safe_eval import safe_eval
 from .portal_common import PrintPortalCommon, make_encrypted_pdf, make_pdf
 
 
-@tagged("post_install", "-at_install")
-class TestPortalNewOrder(PrintPortalCommon):
+class PortalNewOrderCommon(PrintPortalCommon):
+    """The customer (``portal_paula``) logged in, with helpers that fill a draft over HTTP."""
+
     def setUp(self):
         super().setUp()
         self.authenticate("portal_paula", "portal_paula")
@@ -66,6 +67,9 @@ class TestPortalNewOrder(PrintPortalCommon):
             self.assertEqual(self._upload_to(job, f"{job.name}.pdf").status_code, 200)
         return draft
 
+
+@tagged("post_install", "-at_install")
+class TestPortalNewOrder(PortalNewOrderCommon):
     def test_01_anonymous_visitors_log_in_and_come_back(self):
         self.authenticate(None, None)
         response = self.url_open("/my/print_orders/new", allow_redirects=False)
@@ -122,7 +126,7 @@ class TestPortalNewOrder(PrintPortalCommon):
         response = self._post_draft(draft, "/submit")
 
         self.assertEqual(response.status_code, 200)
-        self.assertIn("notice=submitted", response.url)
+        self.assertIn("notice=submitted_order", response.url)
         self.assertRecordValues(
             draft,
             [
