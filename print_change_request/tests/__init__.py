@@ -30,3 +30,5 @@ from . import test_tour_portal
 from . import test_portal_demo
 from . import test_print_invoice
 from . import test_portal_new_order
+from . import test_pricing
+from . import test_print_pricing
