@@ -82,7 +82,7 @@ class PrintOrder(models.Model):
         self.ensure_one()
         AccountTax = self.env["account.tax"]
         base_lines = []
-        for job in self._get_live_jobs():
+        for job in self._get_live_jobs().filtered("id"):  # not a job being made (new())
             if quoted_job is not None and job == quoted_job:
                 continue
             base_lines += job._get_price_base_lines()
@@ -219,4 +219,74 @@ class PrintOrder(models.Model):
                 component: self._get_print_taxes(products[component])
                 for component in pricing.COMPONENTS
             },
+        }
+
+    def _get_portal_price_quote(self, job, values):
+        """The price the customer sees while filling a ticket: ``job`` (or a job not created
+        yet, when ``job`` is empty) with the ticket ``values`` (from
+        ``print.job._parse_ticket_values``) instead of its own, and the order's totals with
+        it.  Computes only: writes nothing.
+
+        An operator's price set by hand holds while the priced fields stay as they are."""
+        self.ensure_one()
+        currency = self.currency_id or self.company_id.currency_id
+        AccountTax = self.env["account.tax"]
+        Product = self.env["product.product"]
+        if job:
+            current = {name: job[name] for name in ("copies", "color_mode", "sides", "finishing")}
+            current["product_id"] = job.product_id.id
+            changed = any(
+                name in values and values[name] != current[name] for name in current
+            )
+            ticket = job._get_pricing_ticket(**values)
+            product = Product.browse(values.get("product_id", job.product_id.id))
+            pages_counted = bool(job.preflight_page_count)
+            name = job.name
+        else:
+            changed = True
+            ticket = pricing.Ticket(
+                pages=0,
+                copies=values.get("copies", 1),
+                color_mode=values.get("color_mode", pricing.COLOUR),
+                sides=values.get("sides", pricing.ONE_SIDED),
+                finishing=values.get("finishing", pricing.NO_FINISHING),
+            )
+            product = Product.browse(values.get("product_id") or [])
+            pages_counted = False
+            name = self.env._("New job")
+        quote = self._get_print_quote(product, ticket)
+        breakdown = quote["breakdown"]
+        manual = bool(job) and job.price_manual and not changed
+        if manual:
+            lines = job._get_price_lines()
+            unit = job.price_unit
+        else:
+            lines = self._get_print_price_lines(
+                name, breakdown, quote["products"], quote["taxes"]
+            )
+            unit = breakdown.unit
+        base_lines = self._get_print_base_lines(lines)
+        AccountTax._add_tax_details_in_base_lines(base_lines, self.company_id)
+        job_untaxed = sum(line["tax_details"]["raw_total_excluded_currency"] for line in base_lines)
+        job_total = sum(line["tax_details"]["raw_total_included_currency"] for line in base_lines)
+        totals = self._get_print_tax_totals(quoted_job=job or None, quoted_lines=lines)
+
+        def money(amount):
+            return {"value": currency.round(amount), "text": currency.format(amount)}
+
+        return {
+            "pages": ticket.counted_pages,
+            "pages_counted": pages_counted,
+            "sheets": ticket.sheets,
+            "copies": ticket.copies,
+            "manual": manual,
+            "media": money(breakdown.media),
+            "printing": money(breakdown.printing),
+            "finishing": money(breakdown.finishing),
+            "unit": money(unit),
+            "subtotal": money(job_untaxed),
+            "total": money(job_total),
+            "order_untaxed": money(totals["base_amount_currency"]),
+            "order_tax": money(totals["tax_amount_currency"]),
+            "order_total": money(totals["total_amount_currency"]),
         }

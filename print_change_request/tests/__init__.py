@@ -32,3 +32,4 @@ from . import test_print_invoice
 from . import test_portal_new_order
 from . import test_pricing
 from . import test_print_pricing
+from . import test_portal_price
