@@ -513,8 +513,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         raw.pop("ticket_note", None)
         try:
             if not order_sudo.portal_draft:
-                asked = request.env["print.change.request"].sudo()._get_open_for_customer(
-                    order_sudo
+                asked = (
+                    request.env["print.change.request"].sudo()._get_open_for_customer(order_sudo)
                 )
                 if (
                     not job

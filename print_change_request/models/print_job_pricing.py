@@ -9,12 +9,13 @@ from ..lib import pricing
 PRICED_TICKET_FIELDS = frozenset({"product_id", "copies", "color_mode", "sides", "finishing"})
 
 
+# The price of orders and jobs is a feature of its own, kept apart as print_*_preflight.py are.
 class PrintJob(models.Model):
     """A job's price: the shop's price (``lib/pricing.py``: media per sheet, printing per page,
     finishing per copy, through the customer's pricelist) with each product's taxes, unless an
     operator set the unit price by hand."""
 
-    _inherit = "print.job"
+    _inherit = "print.job"  # pylint: disable=consider-merging-classes-inherited
 
     printing_product_id = fields.Many2one(
         comodel_name="product.product",
@@ -191,7 +192,9 @@ class PrintJob(models.Model):
                 continue
             base_lines = job._get_price_base_lines()
             AccountTax._add_tax_details_in_base_lines(base_lines, job.company_id)
-            subtotal = sum(line["tax_details"]["raw_total_excluded_currency"] for line in base_lines)
+            subtotal = sum(
+                line["tax_details"]["raw_total_excluded_currency"] for line in base_lines
+            )
             total = sum(line["tax_details"]["raw_total_included_currency"] for line in base_lines)
             job.price_subtotal = subtotal
             job.price_total = total

@@ -4,15 +4,15 @@ from odoo.tools import float_round
 from ..lib import pricing
 
 
+# The price of orders and jobs is a feature of its own, kept apart as print_*_preflight.py are.
 class PrintOrder(models.Model):
     """The order's amounts, taxes included, computed with Odoo's tax helpers as ``sale.order``
     does; and the prices of its jobs (:mod:`lib.pricing` with the customer's pricelist)."""
 
-    _inherit = "print.order"
+    _inherit = "print.order"  # pylint: disable=consider-merging-classes-inherited
 
     fiscal_position_id = fields.Many2one(
         comodel_name="account.fiscal.position",
-        string="Fiscal Position",
         compute="_compute_fiscal_position_id",
         store=True,
         readonly=False,
@@ -121,9 +121,7 @@ class PrintOrder(models.Model):
         ticket = breakdown.ticket
         labels = {
             pricing.MEDIA: self.env._("%(sheets)s sheet(s) per copy", sheets=ticket.sheets),
-            pricing.PRINTING: self.env._(
-                "%(pages)s page(s) per copy", pages=ticket.counted_pages
-            ),
+            pricing.PRINTING: self.env._("%(pages)s page(s) per copy", pages=ticket.counted_pages),
             pricing.FINISHING: "",
         }
         lines = []
@@ -132,7 +130,9 @@ class PrintOrder(models.Model):
                 continue
             product = products[component]
             detail = ", ".join(
-                part for part in (product.display_name if product else "", labels[component]) if part
+                part
+                for part in (product.display_name if product else "", labels[component])
+                if part
             )
             lines.append(
                 {
@@ -235,9 +235,7 @@ class PrintOrder(models.Model):
         if job:
             current = {name: job[name] for name in ("copies", "color_mode", "sides", "finishing")}
             current["product_id"] = job.product_id.id
-            changed = any(
-                name in values and values[name] != current[name] for name in current
-            )
+            changed = any(name in values and values[name] != current[name] for name in current)
             ticket = job._get_pricing_ticket(**values)
             product = Product.browse(values.get("product_id", job.product_id.id))
             pages_counted = bool(job.preflight_page_count)
@@ -261,13 +259,13 @@ class PrintOrder(models.Model):
             lines = job._get_price_lines()
             unit = job.price_unit
         else:
-            lines = self._get_print_price_lines(
-                name, breakdown, quote["products"], quote["taxes"]
-            )
+            lines = self._get_print_price_lines(name, breakdown, quote["products"], quote["taxes"])
             unit = breakdown.unit
         base_lines = self._get_print_base_lines(lines)
         AccountTax._add_tax_details_in_base_lines(base_lines, self.company_id)
-        job_untaxed = sum(line["tax_details"]["raw_total_excluded_currency"] for line in base_lines)
+        job_untaxed = sum(
+            line["tax_details"]["raw_total_excluded_currency"] for line in base_lines
+        )
         job_total = sum(line["tax_details"]["raw_total_included_currency"] for line in base_lines)
         totals = self._get_print_tax_totals(quoted_job=job or None, quoted_lines=lines)
 

@@ -1,6 +1,9 @@
 """The price while the customer fills a ticket, over real HTTP: the JSON price route computes
 what the backend will store, for the owner or the e-mail's link only, and writes nothing."""
 
+# pylint cannot infer ``cls.env`` through PrintCommon + HttpCase:
+# pylint: disable=unsubscriptable-object
+
 import json
 
 from lxml import html
@@ -124,7 +127,9 @@ class TestPortalPrice(PrintPortalCommon):
         answer = self._price(self.other_order.sudo(), job_id=self.other_order.job_ids.id)
         self.assertEqual(answer["error"]["code"], 404, "Oscar's order")
         answer = self._price(self.order, copies="2")
-        self.assertIn("Only the jobs the print shop asked you to change", answer["result"]["error"])
+        self.assertIn(
+            "Only the jobs the print shop asked you to change", answer["result"]["error"]
+        )
 
     def test_05_a_draft_prices_the_job_to_add_then_stores_that_price(self):
         self.authenticate("portal_paula", "portal_paula")
@@ -173,7 +178,9 @@ class TestPortalPrice(PrintPortalCommon):
         self.assertIn("Total", totals)
         self.assertEqual(len(page.xpath("//td[hasclass('o_print_job_price_cell')]")), 2)
         form = page.xpath(f"//form[hasclass('o_print_ticket')][@data-job-id='{self.job_2.id}']")[0]
-        self.assertEqual(form.get("data-print-price-url"), f"/my/print_orders/{self.order.id}/price")
+        self.assertEqual(
+            form.get("data-print-price-url"), f"/my/print_orders/{self.order.id}/price"
+        )
         quote = form.xpath(".//*[hasclass('o_print_price_quote')]")[0].text_content()
         self.assertIn("Per copy", quote)
         self.assertIn("with taxes", quote)

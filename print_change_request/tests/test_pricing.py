@@ -58,7 +58,9 @@ class TestPricing(BaseCase):
 
     def test_07_components_are_rounded_as_invoice_lines_keep_them(self):
         price = pricing.breakdown(
-            Ticket(pages=3), UnitPrices(sheet=0.0333, page=0.0777), round_price=lambda v: round(v, 2)
+            Ticket(pages=3),
+            UnitPrices(sheet=0.0333, page=0.0777),
+            round_price=lambda v: round(v, 2),
         )
         self.assertEqual((price.media, price.printing), (0.1, 0.23))
         self.assertEqual(

@@ -67,7 +67,11 @@ class TestPrintPricing(PrintCommon):
         if pages:
             files = [
                 Command.create(
-                    {"name": "file.pdf", "raw": make_pdf(pages=pages), "mimetype": "application/pdf"}
+                    {
+                        "name": "file.pdf",
+                        "raw": make_pdf(pages=pages),
+                        "mimetype": "application/pdf",
+                    }
                 )
             ]
         job = self.env["print.job"].create(
@@ -238,7 +242,7 @@ class TestPrintPricing(PrintCommon):
 
     def test_09_the_invoice_has_the_orders_lines_taxes_and_total(self):
         self.customer.property_account_position_id = False
-        order, job = self._order_with_job(pages=3, copies=10, sides="two", finishing="staple")
+        order, _job = self._order_with_job(pages=3, copies=10, sides="two", finishing="staple")
         manual = self.env["print.job"].create(
             {"order_id": order.id, "name": "Cards", "product_id": self.media.id, "copies": 3}
         )
