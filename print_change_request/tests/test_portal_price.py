@@ -184,3 +184,17 @@ class TestPortalPrice(PrintPortalCommon):
         quote = form.xpath(".//*[hasclass('o_print_price_quote')]")[0].text_content()
         self.assertIn("Per copy", quote)
         self.assertIn("with taxes", quote)
+
+    def test_07_the_price_follows_the_ticket_in_the_browser(self):
+        self.order.name = "TOUR/PRICE"
+        self.job_2.price_manual = False  # its shop price: 0.50 x 2 sheets + 0.30 x 2 pages
+        self.assertEqual(self.job_2.price_unit, 1.6)
+        before = self._snapshot()
+
+        self.start_tour(
+            f"/my/print_orders/{self.order.id}",
+            "print_change_request_job_price_tour",
+            login="portal_paula",
+        )
+
+        self.assertEqual(self._snapshot(), before, "the customer saved nothing")
