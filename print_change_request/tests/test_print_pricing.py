@@ -318,3 +318,32 @@ class TestPrintPricing(PrintCommon):
         settings.execute()
         self.assertEqual(self.env.company._get_print_finishing_product("bind"), self.staple)
         self.assertFalse(self.env.company._get_print_finishing_product("none"))
+
+    def test_12_a_partial_refund_gives_back_its_share_of_the_taxes(self):
+        """Half of a taxed invoice paid, then refunded: the credit note gives back exactly
+        the amount paid, its taxes in proportion (not an untaxed line)."""
+        order, job = self._order_with_job(pages=1, copies=10)
+        job.price_unit = 10.0
+        self.assertEqual(order.amount_total, 121.0)
+        order.action_create_invoice()
+        invoice = order.invoice_ids
+        self._register_payment(invoice, amount=60.5)
+        self.assertEqual(order.amount_paid, 60.5)
+
+        self._request_change(order, refund="manual")
+
+        refund = order.refund_ids
+        self.assertEqual(refund.amount, 60.5)
+        self.assertRecordValues(
+            refund.credit_note_id,
+            [
+                {
+                    "move_type": "out_refund",
+                    "reversed_entry_id": invoice.id,
+                    "amount_total": 60.5,
+                    "amount_untaxed": 50.0,
+                    "amount_tax": 10.5,
+                }
+            ],
+        )
+        self.assertEqual(refund.credit_note_id.invoice_line_ids.tax_ids, self.vat_21)
