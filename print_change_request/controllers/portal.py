@@ -538,3 +538,30 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             return {"price": order_sudo._get_portal_price_quote(job, values)}
         except UserError as error:
             return {"error": error.args[0]}
+
+    @http.route(
+        ["/my/print_orders/new/price"],
+        type="json",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_order_new_price(self, **kwargs):
+        """The price of the first job of a new order (``/my/print_orders/new``), for the
+        logged-in customer, before any order exists: computed on an order in memory only."""
+        partner = request.env.user.partner_id
+        Order = request.env["print.order"].sudo()
+        order = Order.new(
+            {
+                "partner_id": partner.id,
+                "company_id": partner.company_id.id or request.env.company.id,
+            }
+        )
+        raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
+        raw.pop("ticket_note", None)
+        try:
+            draft_job = request.env["print.job"].sudo().new({"order_id": order, "name": "-"})
+            values = draft_job._parse_ticket_values(raw)
+            return {"price": order._get_portal_price_quote(draft_job.browse(), values)}
+        except UserError as error:
+            return {"error": error.args[0]}

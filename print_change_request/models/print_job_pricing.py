@@ -4,9 +4,9 @@ from odoo.tools import float_compare
 
 from ..lib import pricing
 
-#: The ticket fields that decide the shop's price; the customer or an operator changing one
-#: of them gives the job the shop's price again (an operator's price holds until then).
-PRICED_TICKET_FIELDS = frozenset({"product_id", "copies", "color_mode", "sides", "finishing"})
+#: An operator's price per copy holds until the media changes (as when the unit price was the
+#: media's price): a new media gives the job the shop's price again.
+RESET_PRICE_FIELDS = frozenset({"product_id"})
 
 
 # The price of orders and jobs is a feature of its own, kept apart as print_*_preflight.py are.
@@ -104,7 +104,7 @@ class PrintJob(models.Model):
     price_manual = fields.Boolean(
         string="Price set by hand",
         copy=False,
-        help="An operator set the unit price; it holds until the job ticket changes.",
+        help="An operator set the unit price per copy; it holds until the media changes.",
     )
     price_unit = fields.Float(
         string="Unit price",
@@ -218,7 +218,7 @@ class PrintJob(models.Model):
 
     @api.onchange("price_unit")
     def _onchange_price_unit(self):
-        """The operator typed a price in the form: it holds (until the ticket changes)."""
+        """The operator typed a price in the form: it holds (until the media changes)."""
         for job in self:
             job.price_manual = job._differs_from_shop_price(job.price_unit)
 
@@ -237,7 +237,7 @@ class PrintJob(models.Model):
         if "price_manual" not in vals:
             if "price_unit" in vals:
                 vals = {**vals, "price_manual": True}
-            elif PRICED_TICKET_FIELDS & set(vals):
+            elif RESET_PRICE_FIELDS & set(vals):
                 vals = {**vals, "price_manual": False}
         return super().write(vals)
 

@@ -227,15 +227,13 @@ class PrintOrder(models.Model):
         ``print.job._parse_ticket_values``) instead of its own, and the order's totals with
         it.  Computes only: writes nothing.
 
-        An operator's price set by hand holds while the priced fields stay as they are."""
+        An operator's price per copy set by hand holds while the media stays the same."""
         self.ensure_one()
         currency = self.currency_id or self.company_id.currency_id
         AccountTax = self.env["account.tax"]
         Product = self.env["product.product"]
         if job:
-            current = {name: job[name] for name in ("copies", "color_mode", "sides", "finishing")}
-            current["product_id"] = job.product_id.id
-            changed = any(name in values and values[name] != current[name] for name in current)
+            changed = "product_id" in values and values["product_id"] != job.product_id.id
             ticket = job._get_pricing_ticket(**values)
             product = Product.browse(values.get("product_id", job.product_id.id))
             pages_counted = bool(job.preflight_page_count)
@@ -256,7 +254,15 @@ class PrintOrder(models.Model):
         breakdown = quote["breakdown"]
         manual = bool(job) and job.price_manual and not changed
         if manual:
-            lines = job._get_price_lines()
+            lines = [
+                {
+                    "name": job.name,
+                    "product": job.product_id,
+                    "quantity": ticket.copies,
+                    "price_unit": job.price_unit,
+                    "taxes": job.tax_ids,
+                }
+            ]
             unit = job.price_unit
         else:
             lines = self._get_print_price_lines(name, breakdown, quote["products"], quote["taxes"])

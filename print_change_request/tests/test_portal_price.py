@@ -198,3 +198,46 @@ class TestPortalPrice(PrintPortalCommon):
         )
 
         self.assertEqual(self._snapshot(), before, "the customer saved nothing")
+
+    def test_08_the_first_job_of_a_new_order_is_priced_before_the_order_exists(self):
+        self.authenticate("portal_paula", "portal_paula")
+        orders = self.env["print.order"].search_count([])
+        response = self.url_open(
+            "/my/print_orders/new/price",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "product_id": str(self.silk.id),
+                        "copies": "4",
+                        "color_mode": "bw",
+                        "finishing": "fold",
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        price = response.json()["result"]["price"]
+        self.assertEqual(price["unit"]["value"], 1.08, "0.90 + 0.08 + 0.10 for 1 page")
+        self.assertEqual(price["subtotal"]["value"], 4.32)
+        self.assertEqual(price["order_total"]["value"], 4.47, "4.32 + 0.07 + 0.08 tax")
+        self.assertEqual(self.env["print.order"].search_count([]), orders, "no order made")
+
+        _response, page = self._get_page("/my/print_orders/new")
+        form = page.xpath("//form[@id='print_order_new_form']")[0]
+        self.assertEqual(form.get("data-print-price-url"), "/my/print_orders/new/price")
+        self.assertTrue(form.xpath(".//*[hasclass('o_print_price_quote')]"))
+
+        self.authenticate(None, None)
+        answer = self._price_new_anonymous()
+        self.assertIn("error", answer, "visitors log in first")
+
+    def _price_new_anonymous(self):
+        response = self.url_open(
+            "/my/print_orders/new/price",
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {}}),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()

@@ -201,7 +201,7 @@ class TestPrintPricing(PrintCommon):
     # An operator's price
     # ------------------------------------------------------------
 
-    def test_07_an_operators_price_holds_until_the_ticket_changes(self):
+    def test_07_an_operators_price_holds_until_the_media_changes(self):
         order, job = self._order_with_job(pages=1, copies=10)
         with Form(job.with_user(self.operator)) as form:
             form.price_unit = 0.9
@@ -220,9 +220,12 @@ class TestPrintPricing(PrintCommon):
         self.assertEqual(job.price_unit, 0.9)
         self.assertEqual(job.price_unit_shop, 1.26)
 
-        # ...a new ticket gives the shop's price again.
+        # ...nor more copies (a price per copy)...
         job.with_user(self.operator).copies = 20
-        self.assertRecordValues(job, [{"price_unit": 1.26, "price_manual": False}])
+        self.assertRecordValues(job, [{"price_unit": 0.9, "price_subtotal": 18.0}])
+        # ...a new media gives the shop's price again: 3 sheets of it and 3 colour pages.
+        job.with_user(self.operator).product_id = self.bw_page  # any product will do: 0.08
+        self.assertRecordValues(job, [{"price_unit": 1.14, "price_manual": False}])
 
     # ------------------------------------------------------------
     # Money: paid, due and invoices on the taxed total
