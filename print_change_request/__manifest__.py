@@ -37,8 +37,12 @@
         "views/print_job_change_views.xml",
         "views/print_order_invoice_views.xml",
         "views/print_portal_new_order_templates.xml",
+        "views/print_portal_price_templates.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "print_change_request/static/src/js/print_job_price.js",
+        ],
         "web.assets_tests": [
             "print_change_request/static/tests/tours/*.js",
         ],

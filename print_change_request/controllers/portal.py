@@ -490,3 +490,95 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             return "submitted"
 
         return self._print_order_post(order_id, access_token, None, submit)
+
+    # ------------------------------------------------------------
+    # The price while the customer fills a ticket
+    # ------------------------------------------------------------
+
+    @http.route(
+        ["/my/print_orders/<int:order_id>/price"],
+        type="json",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_order_price(self, order_id, access_token=None, job_id=None, **kwargs):
+        """The price of a job with the ticket fields given (``product_id``, ``copies``,
+        ``color_mode``, ``sides``, ``finishing``), and the order's totals with it; without
+        ``job_id``, of a job to add to the draft.  Same access as the forms (the owner, or the
+        order's access token; a draft, or a job the shop asked to change).  Writes nothing.
+
+        Answers ``{"price": {...}}`` (amounts as numbers and as the customer reads them), or
+        ``{"error": message}`` for a wrong value; an order or job out of reach is not found."""
+        try:
+            order_sudo = self._document_check_access(
+                "print.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError) as error:
+            raise request.not_found() from error
+        order_sudo = order_sudo.with_user(request.env.user).sudo()
+        job = order_sudo.job_ids.browse()
+        if job_id not in (None, "", False):
+            try:
+                job_id = int(job_id)
+            except (TypeError, ValueError) as error:
+                raise request.not_found() from error
+            job = order_sudo.job_ids.filtered(lambda candidate: candidate.id == job_id)
+            if not job:
+                raise request.not_found()
+        raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
+        raw.pop("ticket_note", None)
+        try:
+            if not order_sudo.portal_draft:
+                asked = (
+                    request.env["print.change.request"].sudo()._get_open_for_customer(order_sudo)
+                )
+                if (
+                    not job
+                    or job not in asked.job_ids
+                    or job.communication_state != cs.CHANGE_REQUESTED
+                ):
+                    raise UserError(
+                        request.env._(
+                            "Only the jobs the print shop asked you to change can be priced "
+                            "again here; the other jobs keep their price."
+                        )
+                    )
+            if job:
+                values = job._parse_ticket_values(raw)
+            else:
+                # As the draft's "Add the job" reads the form (a job in memory only).
+                draft_job = (
+                    request.env["print.job"].sudo().new({"order_id": order_sudo.id, "name": "-"})
+                )
+                values = draft_job._parse_ticket_values(raw)
+            return {"price": order_sudo._get_portal_price_quote(job, values)}
+        except UserError as error:
+            return {"error": error.args[0]}
+
+    @http.route(
+        ["/my/print_orders/new/price"],
+        type="json",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_order_new_price(self, **kwargs):
+        """The price of the first job of a new order (``/my/print_orders/new``), for the
+        logged-in customer, before any order exists: computed on an order in memory only."""
+        partner = request.env.user.partner_id
+        Order = request.env["print.order"].sudo()
+        order = Order.new(
+            {
+                "partner_id": partner.id,
+                "company_id": partner.company_id.id or request.env.company.id,
+            }
+        )
+        raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
+        raw.pop("ticket_note", None)
+        try:
+            draft_job = request.env["print.job"].sudo().new({"order_id": order, "name": "-"})
+            values = draft_job._parse_ticket_values(raw)
+            return {"price": order._get_portal_price_quote(draft_job.browse(), values)}
+        except UserError as error:
+            return {"error": error.args[0]}

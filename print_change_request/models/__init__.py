@@ -18,6 +18,8 @@ from . import res_partner
 from . import print_preflight_finding
 from . import print_job_preflight
 from . import print_order_preflight
+from . import print_job_pricing
+from . import print_order_pricing
 from . import product_template
 from . import ir_attachment
 from . import print_job_change

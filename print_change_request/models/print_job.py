@@ -80,16 +80,7 @@ class PrintJob(models.Model):
         selection=FINISHINGS, default="none", required=True, tracking=True
     )
     ticket_note = fields.Text(string="Ticket notes")
-    price_unit = fields.Monetary(
-        string="Unit price",
-        compute="_compute_price_unit",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
-    price_subtotal = fields.Monetary(
-        string="Subtotal", compute="_compute_price_subtotal", store=True, precompute=True
-    )
+    # The price (price_unit, price_subtotal...) is in print_job_pricing.py.
 
     communication_state = fields.Selection(
         selection=COMMUNICATION_STATES,
@@ -124,17 +115,6 @@ class PrintJob(models.Model):
         for job in self:
             job.file_count = len(job.attachment_ids)
 
-    @api.depends("product_id")
-    def _compute_price_unit(self):
-        for job in self:
-            if job.product_id:
-                job.price_unit = job.product_id.lst_price
-
-    @api.depends("price_unit", "copies")
-    def _compute_price_subtotal(self):
-        for job in self:
-            job.price_subtotal = job.price_unit * job.copies
-
     @api.depends("communication_state")
     def _compute_color(self):
         for job in self:
@@ -150,18 +130,6 @@ class PrintJob(models.Model):
             if job.copies < 1:
                 raise ValidationError(
                     self.env._("Job %(job)s needs at least one copy.", job=job.name)
-                )
-
-    @api.constrains("price_unit")
-    def _check_price_unit(self):
-        for job in self:
-            if job.price_unit < 0:
-                raise ValidationError(
-                    self.env._(
-                        "The unit price of job %(job)s cannot be negative: enter 0 or more "
-                        "(refunds are made from the order, not with negative prices).",
-                        job=job.name,
-                    )
                 )
 
     # ------------------------------------------------------------

@@ -212,15 +212,17 @@ class PrintJob(models.Model):
                 state = False
             else:
                 state = "error" if summary["error"] else "warning" if summary["warning"] else "ok"
-            job.write(
-                {
-                    "preflight_state": state,
-                    "preflight_page_count": summary["pages"],
-                    "preflight_page_size": ", ".join(summary["sizes"]),
-                    "preflight_is_colour": summary["colour"],
-                    "preflight_date": fields.Datetime.now(),
-                }
-            )
+            vals = {
+                "preflight_state": state,
+                "preflight_page_size": ", ".join(summary["sizes"]),
+                "preflight_is_colour": summary["colour"],
+                "preflight_date": fields.Datetime.now(),
+            }
+            # The page count prices the job: written only when counted in full and changed, so
+            # that a check again (or one still pending) does not price the job again.
+            if state != "pending" and summary["pages"] != job.preflight_page_count:
+                vals["preflight_page_count"] = summary["pages"]
+            job.write(vals)
         self.sudo().preflight_finding_ids.unlink()
         finding_model.sudo().create(vals_list)
 

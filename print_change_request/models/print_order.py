@@ -13,6 +13,8 @@ COMMUNICATION_STATES = cs.STATES
 PROTECTED_FIELDS = frozenset(
     {
         "communication_state",
+        "amount_untaxed",
+        "amount_tax",
         "amount_total",
         "amount_paid",
         "amount_refunded",
@@ -87,7 +89,7 @@ class PrintOrder(models.Model):
     job_count = fields.Integer(compute="_compute_job_count")
     amount_total = fields.Monetary(
         string="Total",
-        compute="_compute_amount_total",
+        compute="_compute_amounts",  # print_order_pricing.py
         store=True,
         tracking=40,
     )
@@ -243,15 +245,6 @@ class PrintOrder(models.Model):
     def _compute_invoice_count(self):
         for order in self:
             order.invoice_count = len(order.invoice_ids)
-
-    @api.depends("job_ids.price_subtotal", "job_ids.communication_state")
-    def _compute_amount_total(self):
-        for order in self:
-            order.amount_total = sum(
-                job.price_subtotal
-                for job in order.job_ids
-                if job.communication_state != cs.CANCELED
-            )
 
     @api.depends("job_ids.communication_state")
     def _compute_communication_state(self):
@@ -754,18 +747,7 @@ class PrintOrder(models.Model):
         invoice = self._get_open_invoices()[-1:].sudo(False)
         if invoice:
             return invoice
-        lines = [
-            Command.create(
-                {
-                    "name": job.name,
-                    "product_id": job.product_id.id,
-                    "quantity": job.copies,
-                    "price_unit": job.price_unit,
-                    "tax_ids": [Command.clear()],
-                }
-            )
-            for job in self._get_live_jobs()
-        ]
+        lines = [Command.create(vals) for vals in self._prepare_print_invoice_line_vals()]
         if not float_is_zero(self.amount_paid, precision_rounding=self.currency_id.rounding):
             lines.append(
                 Command.create(
@@ -785,6 +767,7 @@ class PrintOrder(models.Model):
                 "currency_id": self.currency_id.id,
                 "print_order_id": self.id,
                 "invoice_origin": self.name,
+                "fiscal_position_id": self.fiscal_position_id.id,
                 "invoice_line_ids": lines,
             }
         )
@@ -1040,18 +1023,20 @@ class PrintOrder(models.Model):
             )
 
     def _prepare_print_invoice_line_vals(self):
-        """One line per live job: its media product, the copies and the job's unit price.  No
-        taxes: the order's total (what the customer pays online) is the jobs' total."""
+        """The live jobs' priced lines (media, printing, finishing; or the price set by hand),
+        copies as quantity, with the taxes the order's amounts were computed with: the
+        invoice's total is the order's."""
         self.ensure_one()
         return [
             {
-                "name": job.name,
-                "product_id": job.product_id.id,
-                "quantity": job.copies,
-                "price_unit": job.price_unit,
-                "tax_ids": [Command.clear()],
+                "name": line["name"],
+                "product_id": line["product"].id,
+                "quantity": line["quantity"],
+                "price_unit": line["price_unit"],
+                "tax_ids": [Command.set(line["taxes"].ids)],
             }
             for job in self._get_live_jobs()
+            for line in job._get_price_lines()
         ]
 
     def _prepare_print_invoice_vals(self, line_vals):
@@ -1064,6 +1049,7 @@ class PrintOrder(models.Model):
             "print_order_id": self.id,
             "invoice_origin": self.name,
             "invoice_user_id": self.user_id.id,
+            "fiscal_position_id": self.fiscal_position_id.id,
             "invoice_line_ids": [Command.create(vals) for vals in line_vals],
         }
 

@@ -733,8 +733,7 @@ class PrintRefund(models.Model):
         )
         if whole:
             return invoice._reverse_moves([values], cancel=False)
-        line = invoice.invoice_line_ids.filtered(lambda ln: ln.display_type == "product")[:1]
-        return (
+        credit_note = (
             self.env["account.move"]
             .sudo()
             .with_company(invoice.company_id)
@@ -745,21 +744,75 @@ class PrintRefund(models.Model):
                     "partner_id": invoice.partner_id.id,
                     "currency_id": self.currency_id.id,
                     "journal_id": invoice.journal_id.id,
+                    "fiscal_position_id": invoice.fiscal_position_id.id,
                     "reversed_entry_id": invoice.id,
                     "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": self.env._("Refund for %s", self.order_id.name),
-                                "quantity": 1,
-                                "price_unit": self.amount,
-                                "account_id": line.account_id.id,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
+                        Command.create(vals)
+                        for vals in self._prepare_partial_credit_lines(invoice)
                     ],
                 }
             )
         )
+        # Rounding the taxes may leave a cent or two: the credit note gives back exactly the
+        # refund's amount, so the difference goes on a line without taxes.
+        rest = self.currency_id.round(self.amount - credit_note.amount_total)
+        if not self.currency_id.is_zero(rest):
+            line = credit_note.invoice_line_ids[:1]
+            credit_note.write(
+                {
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._("Rounding of the refund"),
+                                "quantity": 1,
+                                "price_unit": rest,
+                                "account_id": line.account_id.id,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ]
+                }
+            )
+        return credit_note
+
+    def _prepare_partial_credit_lines(self, invoice):
+        """The lines of a credit note giving back part of ``invoice``: the refund's amount
+        shared among the invoice's taxes as the invoice's total is, each share with its taxes
+        (its base is the share less those taxes), so that the taxes go back in proportion."""
+        self.ensure_one()
+        AccountTax = self.env["account.tax"]
+        lines = invoice.invoice_line_ids.filtered(lambda ln: ln.display_type == "product")
+        shares = {}
+        for line in lines:
+            key = tuple(sorted(line.tax_ids.ids))
+            share = shares.setdefault(key, {"taxes": line.tax_ids, "total": 0.0, "line": line})
+            share["total"] += line.price_total
+        invoice_total = sum(share["total"] for share in shares.values())
+        if self.currency_id.is_zero(invoice_total) or invoice.currency_id != self.currency_id:
+            shares = {(): {"taxes": AccountTax, "total": 1.0, "line": lines[:1]}}
+            invoice_total = 1.0
+        vals_list = []
+        for share in shares.values():
+            included = self.amount * share["total"] / invoice_total
+            base_line = AccountTax._prepare_base_line_for_taxes_computation(
+                {},
+                tax_ids=share["taxes"],
+                price_unit=included,
+                quantity=1.0,
+                currency_id=self.currency_id,
+                special_mode="total_included",
+            )
+            AccountTax._add_tax_details_in_base_line(base_line, invoice.company_id)
+            vals_list.append(
+                {
+                    "name": self.env._("Refund for %s", self.order_id.name),
+                    "quantity": 1,
+                    "price_unit": base_line["tax_details"]["raw_total_excluded_currency"],
+                    "account_id": share["line"].account_id.id,
+                    "tax_ids": [Command.set(share["taxes"].ids)],
+                }
+            )
+        return vals_list
 
     def _post_automatic_refund_accounting(self):
         """Outbound payment for the refund transaction, reconciled with the credit note, or

@@ -73,6 +73,66 @@ class ResCompany(models.Model):
         "portal (besides the job's own).",
     )
 
+    # Pricing: ordinary products, priced through the customer's pricelist and taxed with their
+    # own taxes (lib/pricing.py).  An empty product prices its component at 0.
+    print_colour_page_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Colour page",
+        check_company=True,
+        help="The price of one page printed in colour (per page and copy). Empty: free.",
+    )
+    print_bw_page_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Black & white page",
+        check_company=True,
+        help="The price of one page printed in black & white (per page and copy). Empty: free.",
+    )
+    print_finishing_staple_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Staple",
+        check_company=True,
+        help="The price of stapling one copy. Empty: free.",
+    )
+    print_finishing_fold_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Fold",
+        check_company=True,
+        help="The price of folding one copy. Empty: free.",
+    )
+    print_finishing_bind_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Bind",
+        check_company=True,
+        help="The price of binding one copy. Empty: free.",
+    )
+    print_finishing_laminate_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Laminate",
+        check_company=True,
+        help="The price of laminating one copy. Empty: free.",
+    )
+    print_finishing_cut_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Cut to size",
+        check_company=True,
+        help="The price of cutting one copy to size. Empty: free.",
+    )
+
+    def _get_print_page_product(self, color_mode):
+        """The product that prices a printed page in ``color_mode`` ("color" or "bw")."""
+        self.ensure_one()
+        if color_mode == "bw":
+            return self.print_bw_page_product_id
+        return self.print_colour_page_product_id
+
+    def _get_print_finishing_product(self, finishing):
+        """The product that prices ``finishing`` (a value of the jobs' finishing), or none."""
+        self.ensure_one()
+        name = f"print_finishing_{finishing}_product_id"
+        if not finishing or name not in self._fields:
+            return self.env["product.product"]
+        return self[name]
+
     @api.constrains("print_upload_types")
     def _check_print_upload_types(self):
         for company in self:

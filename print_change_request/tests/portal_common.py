@@ -78,7 +78,12 @@ class PrintPortalCommon(PrintCommon, HttpCase):
             company_ids=[Command.set(company.ids)],
         )
         cls.silk = cls.env["product.product"].create(
-            {"name": "Silk A3 170 g", "type": "service", "list_price": 0.9}
+            {
+                "name": "Silk A3 170 g",
+                "type": "service",
+                "list_price": 0.9,
+                "taxes_id": [Command.clear()],
+            }
         )
         company.print_portal_media_ids = [Command.set(cls.silk.ids)]
 

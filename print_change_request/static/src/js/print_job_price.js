@@ -1,0 +1,101 @@
+/** @odoo-module **/
+/**
+ * The price of a print job while the customer fills its ticket: each change of the ticket's
+ * fields asks the server for the price (the backend's own computation, see
+ * controllers/portal.py `portal_print_order_price`) and shows it in the form's price block.
+ * Nothing is saved: the customer still saves the ticket or adds the job with the form.
+ */
+import publicWidget from "@web/legacy/js/public/public_widget";
+import { rpc } from "@web/core/network/rpc";
+import { debounce } from "@web/core/utils/timing";
+
+const PRICED_FIELDS = ["product_id", "copies", "color_mode", "sides", "finishing"];
+
+publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
+    selector: "form[data-print-price-url]",
+    events: {
+        "change select": "_onTicketChange",
+        "change input": "_onTicketChange",
+        "input input[name='copies']": "_onTicketChange",
+    },
+
+    start() {
+        this._requestCount = 0;
+        this._update = debounce(this._update.bind(this), 250);
+        if (this.el.dataset.printPriceOnStart) {
+            this._update();
+        }
+        return this._super(...arguments);
+    },
+
+    _onTicketChange(ev) {
+        if (PRICED_FIELDS.includes(ev.target.name)) {
+            this._update();
+        }
+    },
+
+    _ticket() {
+        const data = new FormData(this.el);
+        const params = {};
+        for (const name of PRICED_FIELDS) {
+            if (data.has(name)) {
+                params[name] = data.get(name);
+            }
+        }
+        if (this.el.dataset.jobId) {
+            params.job_id = this.el.dataset.jobId;
+        }
+        if (this.el.dataset.accessToken) {
+            params.access_token = this.el.dataset.accessToken;
+        }
+        return params;
+    },
+
+    async _update() {
+        const request = ++this._requestCount;
+        const block = this.el.querySelector(".o_print_price_quote");
+        if (!block) {
+            return;
+        }
+        block.classList.add("opacity-50");
+        let answer;
+        try {
+            answer = await rpc(this.el.dataset.printPriceUrl, this._ticket());
+        } catch {
+            answer = { error: block.dataset.unavailable || "" };
+        }
+        if (request !== this._requestCount) {
+            return; // an older answer: a newer one is on its way
+        }
+        block.classList.remove("opacity-50");
+        this._show(block, answer);
+    },
+
+    _show(block, answer) {
+        const error = block.querySelector(".o_print_price_error");
+        const body = block.querySelector(".o_print_price_body");
+        if (answer.error !== undefined) {
+            error.textContent = answer.error;
+            error.classList.remove("d-none");
+            body.classList.add("d-none");
+            return;
+        }
+        error.classList.add("d-none");
+        body.classList.remove("d-none");
+        const price = answer.price;
+        for (const el of block.querySelectorAll("[data-print-price]")) {
+            const value = price[el.dataset.printPrice];
+            el.textContent = value && typeof value === "object" ? value.text : value;
+        }
+        for (const el of block.querySelectorAll("[data-print-price-if]")) {
+            el.classList.toggle("d-none", !price[el.dataset.printPriceIf]);
+        }
+        for (const el of block.querySelectorAll("[data-print-price-unless]")) {
+            el.classList.toggle("d-none", Boolean(price[el.dataset.printPriceUnless]));
+        }
+        block.dataset.printPriceUnit = price.unit.value;
+        block.dataset.printPriceTotal = price.order_total.value;
+    },
+});
+
+export default publicWidget.registry.PrintJobPrice;
