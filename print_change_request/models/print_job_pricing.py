@@ -120,7 +120,7 @@ class PrintJob(models.Model):
         string="Subtotal", compute="_compute_price_amounts", store=True, precompute=True
     )
     price_tax = fields.Monetary(
-        string="Taxes", compute="_compute_price_amounts", store=True, precompute=True
+        string="Total Tax", compute="_compute_price_amounts", store=True, precompute=True
     )
     price_total = fields.Monetary(
         string="Total", compute="_compute_price_amounts", store=True, precompute=True

@@ -418,12 +418,14 @@ class PrintRefund(models.Model):
             self._cancel_if_covered()
             return False
         if float_compare(due, self.amount, precision_rounding=self.currency_id.rounding) < 0:
+            # (an f-string inside _() stops the translation export of this file)
+            after = f"{due:.{self.currency_id.decimal_places}f} {self.currency_id.name}"
             self._message_log(
                 body=self.env._(
                     "Amount lowered from %(before)s to %(after)s: the rest already went back "
                     "to the customer through another refund.",
                     before=self._amount_label(),
-                    after=f"{due:.{self.currency_id.decimal_places}f} {self.currency_id.name}",
+                    after=after,
                 )
             )
             self.sudo().amount = due
