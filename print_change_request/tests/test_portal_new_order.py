@@ -79,6 +79,62 @@ class TestPortalNewOrder(PortalNewOrderCommon):
         self.assertIn("redirect=", location.query)
         self.assertIn("print_orders", location.query)
 
+    def test_01b_new_customers_sign_up_then_find_their_draft_again(self):
+        """With Odoo's free sign-up on (Settings > Customer account: On free sign up), a
+        visitor signs up from the login page and lands on the new-order form; the draft they
+        start is theirs, and after logging out and in again it is where they left it."""
+        self.env["ir.config_parameter"].sudo().set_param("auth_signup.invitation_scope", "b2c")
+        self.authenticate(None, None)
+        login = self.url_open("/my/print_orders/new")
+        self.assertEqual(urlsplit(login.url).path, "/web/login")
+        page = html.fromstring(login.content)
+        signup_link = page.xpath("//a[contains(@href, '/web/signup')]/@href")
+        self.assertTrue(signup_link, "the login page offers to sign up")
+        self.assertIn("print_orders", signup_link[0])
+        signup = self.url_open(signup_link[0])
+        self.assertEqual(signup.status_code, 200)
+        form = html.fromstring(signup.content)
+        data = {
+            "csrf_token": form.xpath("//input[@name='csrf_token']/@value")[0],
+            "redirect": form.xpath("//input[@name='redirect']/@value")[0],
+            "login": "nina.new@example.com",
+            "name": "Nina New",
+            "password": "nina-new-password",
+            "confirm_password": "nina-new-password",
+        }
+        signed_up = self.url_open("/web/signup", data=data, allow_redirects=False)
+        self.assertIn(signed_up.status_code, (302, 303), signed_up.text[:300])
+        self.assertEqual(urlsplit(signed_up.headers["Location"]).path, "/my/print_orders/new")
+        # (sudo: the new customer belongs to the website's company, not the test's)
+        nina = self.env["res.users"].sudo().search([("login", "=", "nina.new@example.com")])
+        self.assertTrue(nina._is_portal())
+        # (the test server's sessions do not survive the sign-up's session rotation: log in
+        # as the test framework does, then follow the sign-up's redirection)
+        self.authenticate("nina.new@example.com", "nina-new-password")
+        landed = self.url_open(signed_up.headers["Location"])
+        self.assertEqual(urlsplit(landed.url).path, "/my/print_orders/new")
+        form = html.fromstring(landed.content)
+        started = self.url_open(
+            "/my/print_orders/new",
+            data={
+                "csrf_token": form.xpath("//input[@name='csrf_token']/@value")[0],
+                "name": "Choir programme",
+                "copies": "30",
+            },
+        )
+        draft = (
+            self.env["print.order"]
+            .sudo()
+            .search([("partner_id", "=", nina.partner_id.id), ("portal_draft", "=", True)])
+        )
+        self.assertEqual(len(draft), 1, started.text[:300])
+        self.assertEqual(urlsplit(started.url).path, f"/my/print_orders/{draft.id}")
+        # Another day: logged in again, "New print order" leads back to the draft.
+        self.authenticate("nina.new@example.com", "nina-new-password")
+        back = self.url_open("/my/print_orders/new")
+        self.assertEqual(urlsplit(back.url).path, f"/my/print_orders/{draft.id}")
+        self.assertIn("Choir programme", back.text)
+
     def test_02_new_order_creates_a_draft_with_its_first_job(self):
         _response, home = self._get_page("/my")
         self.assertTrue(home.xpath("//a[@href='/my/print_orders/new']"))
