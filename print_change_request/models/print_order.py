@@ -747,18 +747,11 @@ class PrintOrder(models.Model):
         invoice = self._get_open_invoices()[-1:].sudo(False)
         if invoice:
             return invoice
-        lines = [Command.create(vals) for vals in self._prepare_print_invoice_line_vals()]
-        if not float_is_zero(self.amount_paid, precision_rounding=self.currency_id.rounding):
-            lines.append(
-                Command.create(
-                    {
-                        "name": self.env._("Already paid"),
-                        "quantity": 1,
-                        "price_unit": -self.amount_paid,
-                        "tax_ids": [Command.clear()],
-                    }
-                )
-            )
+        line_vals = self._prepare_print_invoice_line_vals()
+        paid = self.amount_paid
+        if not float_is_zero(paid, precision_rounding=self.currency_id.rounding):
+            line_vals += self._prepare_already_paid_line_vals(line_vals, paid)
+        lines = [Command.create(vals) for vals in line_vals]
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -771,6 +764,7 @@ class PrintOrder(models.Model):
                 "invoice_line_ids": lines,
             }
         )
+        invoice._round_to_total(self.amount_total - paid)
         invoice.action_post()
         self.message_post(
             body=self.env._(
@@ -1039,6 +1033,70 @@ class PrintOrder(models.Model):
             for line in job._get_price_lines()
         ]
 
+    def _prepare_already_paid_line_vals(self, line_vals, amount):
+        """Lines that deduct ``amount`` (taxes included), paid already, from an invoice of
+        ``line_vals``, with their taxes in proportion (:meth:`_split_by_taxes`).  The invoice
+        then declares the taxes of what it still asks for only; an untaxed deduction would
+        declare the taxes of the whole order again, those of the part paid before included."""
+        self.ensure_one()
+        AccountTax = self.env["account.tax"]
+        weighted = []
+        for vals in line_vals:
+            taxes = AccountTax.browse(
+                [tax_id for command in vals.get("tax_ids", []) for tax_id in command[2] or []]
+            )
+            base_line = AccountTax._prepare_base_line_for_taxes_computation(
+                {},
+                tax_ids=taxes,
+                price_unit=vals["price_unit"],
+                quantity=vals["quantity"],
+                currency_id=self.currency_id,
+            )
+            AccountTax._add_tax_details_in_base_line(base_line, self.company_id)
+            weighted.append((taxes, base_line["tax_details"]["raw_total_included_currency"]))
+        return [
+            {
+                "name": self.env._("Already paid"),
+                "quantity": 1,
+                "price_unit": -excluded,
+                "tax_ids": [Command.set(taxes.ids)],
+            }
+            for taxes, excluded, _index in self._split_by_taxes(weighted, amount)
+        ]
+
+    def _split_by_taxes(self, weighted, amount):
+        """Share ``amount`` (taxes included) among ``weighted`` ``[(taxes, total included)]``
+        as their totals are, one share per set of taxes: ``[(taxes, share less those taxes,
+        index of the first line of that set)]``.  Without a total to share by, one untaxed
+        share.  Used for what goes back or was paid before, so that its taxes follow the
+        taxes of what it stands for."""
+        self.ensure_one()
+        AccountTax = self.env["account.tax"]
+        currency = self.currency_id
+        shares = {}
+        for index, (taxes, total) in enumerate(weighted):
+            share = shares.setdefault(
+                tuple(sorted(taxes.ids)), {"taxes": taxes, "total": 0.0, "index": index}
+            )
+            share["total"] += total
+        grand_total = sum(share["total"] for share in shares.values())
+        if currency.is_zero(grand_total):
+            shares, grand_total = {(): {"taxes": AccountTax, "total": 1.0, "index": 0}}, 1.0
+        result = []
+        for share in shares.values():
+            base_line = AccountTax._prepare_base_line_for_taxes_computation(
+                {},
+                tax_ids=share["taxes"],
+                price_unit=amount * share["total"] / grand_total,
+                quantity=1.0,
+                currency_id=currency,
+                special_mode="total_included",
+            )
+            AccountTax._add_tax_details_in_base_line(base_line, self.company_id)
+            excluded = base_line["tax_details"]["raw_total_excluded_currency"]
+            result.append((share["taxes"], excluded, share["index"]))
+        return result
+
     def _prepare_print_invoice_vals(self, line_vals):
         self.ensure_one()
         return {
@@ -1098,17 +1156,13 @@ class PrintOrder(models.Model):
         # The order's amount paid already counts this (done) transaction.
         before = self.currency_id.round(self.amount_paid - paid)
         if self.currency_id.compare_amounts(before, 0) > 0:
-            line_vals.append(
-                {
-                    "name": self.env._("Already paid"),
-                    "quantity": 1,
-                    "price_unit": -before,
-                    "tax_ids": [Command.clear()],
-                }
-            )
+            line_vals += self._prepare_already_paid_line_vals(line_vals, before)
+        else:
+            before = 0.0
         invoice = (
             self.env["account.move"].sudo().create(self._prepare_print_invoice_vals(line_vals))
         )
+        invoice._round_to_total(self.amount_total - before)
         invoice._portal_ensure_token()
         self.message_post(
             body=self.env._(

@@ -755,26 +755,8 @@ class PrintRefund(models.Model):
                 }
             )
         )
-        # Rounding the taxes may leave a cent or two: the credit note gives back exactly the
-        # refund's amount, so the difference goes on a line without taxes.
-        rest = self.currency_id.round(self.amount - credit_note.amount_total)
-        if not self.currency_id.is_zero(rest):
-            line = credit_note.invoice_line_ids[:1]
-            credit_note.write(
-                {
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": self.env._("Rounding of the refund"),
-                                "quantity": 1,
-                                "price_unit": rest,
-                                "account_id": line.account_id.id,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ]
-                }
-            )
+        # the credit note gives back exactly the refund's amount
+        credit_note._round_to_total(self.amount, label=self.env._("Rounding of the refund"))
         return credit_note
 
     def _prepare_partial_credit_lines(self, invoice):
@@ -782,39 +764,22 @@ class PrintRefund(models.Model):
         shared among the invoice's taxes as the invoice's total is, each share with its taxes
         (its base is the share less those taxes), so that the taxes go back in proportion."""
         self.ensure_one()
-        AccountTax = self.env["account.tax"]
         lines = invoice.invoice_line_ids.filtered(lambda ln: ln.display_type == "product")
-        shares = {}
-        for line in lines:
-            key = tuple(sorted(line.tax_ids.ids))
-            share = shares.setdefault(key, {"taxes": line.tax_ids, "total": 0.0, "line": line})
-            share["total"] += line.price_total
-        invoice_total = sum(share["total"] for share in shares.values())
-        if self.currency_id.is_zero(invoice_total) or invoice.currency_id != self.currency_id:
-            shares = {(): {"taxes": AccountTax, "total": 1.0, "line": lines[:1]}}
-            invoice_total = 1.0
-        vals_list = []
-        for share in shares.values():
-            included = self.amount * share["total"] / invoice_total
-            base_line = AccountTax._prepare_base_line_for_taxes_computation(
-                {},
-                tax_ids=share["taxes"],
-                price_unit=included,
-                quantity=1.0,
-                currency_id=self.currency_id,
-                special_mode="total_included",
-            )
-            AccountTax._add_tax_details_in_base_line(base_line, invoice.company_id)
-            vals_list.append(
-                {
-                    "name": self.env._("Refund for %s", self.order_id.name),
-                    "quantity": 1,
-                    "price_unit": base_line["tax_details"]["raw_total_excluded_currency"],
-                    "account_id": share["line"].account_id.id,
-                    "tax_ids": [Command.set(share["taxes"].ids)],
-                }
-            )
-        return vals_list
+        if invoice.currency_id == self.currency_id:
+            weighted = [(line.tax_ids, line.price_total) for line in lines]
+        else:  # no proportion to keep across currencies: one untaxed line
+            weighted = []
+        order = self.order_id.sudo()
+        return [
+            {
+                "name": self.env._("Refund for %s", self.order_id.name),
+                "quantity": 1,
+                "price_unit": excluded,
+                "account_id": lines[index].account_id.id if lines else False,
+                "tax_ids": [Command.set(taxes.ids)],
+            }
+            for taxes, excluded, index in order._split_by_taxes(weighted, self.amount)
+        ]
 
     def _post_automatic_refund_accounting(self):
         """Outbound payment for the refund transaction, reconciled with the credit note, or

@@ -350,3 +350,64 @@ class TestPrintPricing(PrintCommon):
             ],
         )
         self.assertEqual(refund.credit_note_id.invoice_line_ids.tax_ids, self.vat_21)
+
+    def test_13_what_was_paid_before_is_deducted_with_its_share_of_the_taxes(self):
+        """Half of a taxed order paid online without an invoice, then invoiced for the rest:
+        the invoice asks for the rest, and declares the taxes of the rest only (an untaxed
+        "Already paid" line would declare the taxes of the whole order)."""
+        order, job = self._order_with_job(pages=1, copies=10)
+        job.price_unit = 10.0
+        self.assertEqual(order.amount_total, 121.0)
+        self._pay_by_transaction(order, amount=60.5)
+
+        invoice = order._get_invoice_for_payment()
+
+        self.assertRecordValues(
+            invoice,
+            [
+                {
+                    "state": "posted",
+                    "amount_total": 60.5,
+                    "amount_untaxed": 50.0,
+                    "amount_tax": 10.5,
+                }
+            ],
+        )
+        already_paid = invoice.invoice_line_ids.filtered(lambda line: line.price_unit < 0)
+        self.assertEqual(already_paid.tax_ids, self.vat_21)
+        self.assertEqual(already_paid.price_subtotal, -50.0)
+
+    def test_14_an_online_payment_of_the_rest_is_invoiced_for_the_rest_with_its_taxes(self):
+        """A first payment made before the shop invoiced at payment, then the rest paid
+        online: the invoice made for that payment is the rest, taxes in proportion, to the
+        cent, and the payment settles it."""
+        order, job = self._order_with_job(pages=1, copies=3)
+        job.price_unit = 10.0
+        self.assertEqual(order.amount_total, 36.3)
+        self._pay_by_transaction(order, amount=10.01)
+        self.env.company.print_invoice_on_payment = True
+        provider = (
+            self.env.ref("payment.payment_provider_demo")
+            .sudo()
+            .copy(
+                {
+                    "name": "Demo (rest)",
+                    "company_id": self.env.company.id,
+                    "state": "test",
+                    "payment_method_ids": [
+                        Command.set(self.env.ref("payment_demo.payment_method_demo").ids)
+                    ],
+                }
+            )
+        )
+        tx = self._create_transaction(
+            order, amount=26.29, provider=provider, operation="online_redirect"
+        )
+        tx._set_done()
+        tx.sudo()._post_process()
+
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.amount_total, 26.29)
+        self.assertAlmostEqual(invoice.amount_tax, 4.56, places=2, msg="21% of 26.29 / 1.21")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(order.is_paid)
