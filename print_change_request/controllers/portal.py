@@ -464,6 +464,34 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
 
         return self._print_order_post(order_id, access_token, job_id, change_ticket)
 
+    def _answer_submitted_again(self, order_id, access_token):
+        """A portal order submitted again before the shop has done anything with it (a double
+        click, a reload that posts again): answer as the first submit did, and change
+        nothing.  None for every other case, which the submit route handles."""
+        try:
+            order_sudo = self._document_check_access(
+                "print.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return None  # the submit route answers 404
+        if (
+            order_sudo.portal_draft
+            or not order_sudo.portal_submitted
+            or order_sudo.communication_state != cs.NEW
+            or order_sudo.change_request_ids
+        ):
+            return None
+        notice = (
+            "submitted_pay" if order_sudo._is_paid_at_portal_submission() else "submitted_order"
+        )
+        query = {"notice": notice}
+        if access_token:
+            query["access_token"] = access_token
+        anchor = NOTICE_ANCHORS.get(notice)
+        return request.redirect(
+            f"{order_sudo.access_url}?{urlencode(query)}{f'#{anchor}' if anchor else ''}"
+        )
+
     @http.route(
         ["/my/print_orders/<int:order_id>/submit"],
         type="http",
@@ -472,6 +500,10 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         website=True,
     )
     def portal_print_order_submit(self, order_id, access_token=None, message=None, **kwargs):
+        already = self._answer_submitted_again(order_id, access_token)
+        if already:
+            return already
+
         def submit(order_sudo, requests, job, author):
             text = message if isinstance(message, str) else ""
             if len(text) > MAX_MESSAGE_LENGTH:
