@@ -352,6 +352,12 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             return self._render_print_order_page(
                 order_sudo, access_token, error=error.args[0], status=400
             )
+        return self._redirect_with_notice(order_sudo, access_token, notice)
+
+    @staticmethod
+    def _redirect_with_notice(order_sudo, access_token, notice):
+        """Back to the order's page after a POST, with the notice that says what was done
+        (and the access token the customer came with), opened where the notice says."""
         query = {"notice": notice}
         if access_token:
             query["access_token"] = access_token
@@ -484,13 +490,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         notice = (
             "submitted_pay" if order_sudo._is_paid_at_portal_submission() else "submitted_order"
         )
-        query = {"notice": notice}
-        if access_token:
-            query["access_token"] = access_token
-        anchor = NOTICE_ANCHORS.get(notice)
-        return request.redirect(
-            f"{order_sudo.access_url}?{urlencode(query)}{f'#{anchor}' if anchor else ''}"
-        )
+        return self._redirect_with_notice(order_sudo, access_token, notice)
 
     @http.route(
         ["/my/print_orders/<int:order_id>/submit"],
