@@ -284,12 +284,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
     )
     def portal_print_order_file(self, order_id, attachment_id, access_token=None, **kwargs):
         """Download one of the order's files: a job's file or one kept in its history."""
-        try:
-            order_sudo = self._document_check_access(
-                "print.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError) as error:
-            raise request.not_found() from error
+        order_sudo = self._get_print_order_or_404(order_id, access_token)
         files = (
             order_sudo.job_ids.attachment_ids
             | order_sudo.job_change_ids.old_attachment_id
@@ -310,12 +305,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         """Run ``action(order_sudo, requests, job, author) -> notice`` on the order waiting for
         the customer, under the order's row lock; answer with a redirection to the page and a
         notice, or the page with the error (400), or 404."""
-        try:
-            order_sudo = self._document_check_access(
-                "print.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError) as error:
-            raise request.not_found() from error
+        order_sudo = self._get_print_order_or_404(order_id, access_token)
         # Act in sudo, but as the caller: the changes record who made them.
         order_sudo = order_sudo.with_user(request.env.user).sudo()
         job = order_sudo.job_ids.browse()
@@ -353,6 +343,22 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 order_sudo, access_token, error=error.args[0], status=400
             )
         return self._redirect_with_notice(order_sudo, access_token, notice)
+
+    def _get_print_order_or_404(self, order_id, access_token):
+        """The order in sudo when the caller may reach it (its owner, or the access token);
+        otherwise 404, so that nobody learns whether another customer's order exists."""
+        try:
+            return self._document_check_access("print.order", order_id, access_token=access_token)
+        except (AccessError, MissingError) as error:
+            raise request.not_found() from error
+
+    @staticmethod
+    def _submitted_order_notice(order_sudo):
+        """The notice after a new order's submit: pay now (the page opens on Odoo's payment
+        form), or only that it is submitted."""
+        if order_sudo._is_paid_at_portal_submission():
+            return "submitted_pay"
+        return "submitted_order"
 
     @staticmethod
     def _redirect_with_notice(order_sudo, access_token, notice):
@@ -473,13 +479,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
     def _answer_submitted_again(self, order_id, access_token):
         """A portal order submitted again before the shop has done anything with it (a double
         click, a reload that posts again): answer as the first submit did, and change
-        nothing.  None for every other case, which the submit route handles."""
-        try:
-            order_sudo = self._document_check_access(
-                "print.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError):
-            return None  # the submit route answers 404
+        nothing.  None for every other case, which the submit route handles; 404 for an
+        order out of reach."""
+        order_sudo = self._get_print_order_or_404(order_id, access_token)
         if (
             order_sudo.portal_draft
             or not order_sudo.portal_submitted
@@ -487,10 +489,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             or order_sudo.change_request_ids
         ):
             return None
-        notice = (
-            "submitted_pay" if order_sudo._is_paid_at_portal_submission() else "submitted_order"
+        return self._redirect_with_notice(
+            order_sudo, access_token, self._submitted_order_notice(order_sudo)
         )
-        return self._redirect_with_notice(order_sudo, access_token, notice)
 
     @http.route(
         ["/my/print_orders/<int:order_id>/submit"],
@@ -515,9 +516,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 )
             if order_sudo.portal_draft:
                 order_sudo._submit_portal_draft(author=author)
-                if order_sudo._is_paid_at_portal_submission():
-                    return "submitted_pay"  # the page opens on Odoo's payment form
-                return "submitted_order"
+                return self._submitted_order_notice(order_sudo)
             requests._submit_answer(text, author=author)
             return "submitted"
 
@@ -542,12 +541,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
 
         Answers ``{"price": {...}}`` (amounts as numbers and as the customer reads them), or
         ``{"error": message}`` for a wrong value; an order or job out of reach is not found."""
-        try:
-            order_sudo = self._document_check_access(
-                "print.order", order_id, access_token=access_token
-            )
-        except (AccessError, MissingError) as error:
-            raise request.not_found() from error
+        order_sudo = self._get_print_order_or_404(order_id, access_token)
         order_sudo = order_sudo.with_user(request.env.user).sudo()
         job = order_sudo.job_ids.browse()
         if job_id not in (None, "", False):

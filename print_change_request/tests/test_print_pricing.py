@@ -411,3 +411,18 @@ class TestPrintPricing(PrintCommon):
         self.assertAlmostEqual(invoice.amount_tax, 4.56, places=2, msg="21% of 26.29 / 1.21")
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(order.is_paid)
+
+    def test_15_a_rounding_cent_of_the_deduction_goes_on_an_untaxed_line(self):
+        """10.00 paid before on 36.30: the deduction's base rounds to 8.26 and its tax to
+        4.57 on the rest, one cent over; the invoice still asks for exactly 26.30."""
+        order, job = self._order_with_job(pages=1, copies=3)
+        job.price_unit = 10.0
+        self.assertEqual(order.amount_total, 36.3)
+        self._pay_by_transaction(order, amount=10.0)
+
+        invoice = order._get_invoice_for_payment()
+
+        self.assertEqual(invoice.amount_total, 26.3)
+        rounding = invoice.invoice_line_ids.filtered(lambda line: line.name == "Rounding")
+        self.assertEqual(rounding.price_subtotal, -0.01)
+        self.assertFalse(rounding.tax_ids)
