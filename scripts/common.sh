@@ -42,6 +42,23 @@ odoo_python() {
     return 1
 }
 
+# How to start Odoo with Python "$1": sets the array ODOO_CMD.  Not `python -m odoo`: with
+# --workers, Odoo's master re-runs its own script (sys.argv[0]) as `<script> gevent` for the
+# live-notification process, and `odoo/__main__.py` cannot be run that way (ImportError, in a
+# loop).  Odoo's own launcher script (`odoo` in the virtualenv, or `odoo-bin` beside the
+# source) can.
+odoo_launcher() {
+    local py=$1 script
+    for script in "$(dirname "$py")/odoo" "$("$py" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(os.path.realpath(odoo.__file__))))')/odoo-bin"; do
+        if [[ -f $script ]] && head -c 2 "$script" | grep -q '#!'; then
+            ODOO_CMD=("$py" "$script")
+            return 0
+        fi
+    done
+    say "warning: no Odoo launcher script (odoo or odoo-bin) found; multi-worker mode (--workers) will not work"
+    ODOO_CMD=("$py" -m odoo)
+}
+
 # Odoo's add-ons folder (the one holding `account`), for --addons-path.
 odoo_addons_dir() {
     "$1" - <<'PY'
@@ -81,6 +98,12 @@ ensure_postgres() {
 # A free TCP port on 127.0.0.1.
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Whether "$1" answers an HTTP 2xx within 2 seconds.
+http_ok() {
+    python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" \
+        >/dev/null 2>&1
 }
 
 # The browser Odoo's tours need.

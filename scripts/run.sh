@@ -6,29 +6,38 @@
 #   PCR_DB=...            the database name (default: print_demo)
 #   PCR_PORT=...          the HTTP port (default: 8069)
 #   PCR_STRIPE_PORT=...   localstripe's port (default: 8420); PCR_STRIPE_PORT=0: no fake Stripe
-# Extra arguments go to Odoo (e.g. --dev=xml).
+#   PCR_GEVENT_PORT=...   with --workers=N, the live-notification (gevent) port
+#                         (default: the HTTP port + 3, so 8072 beside 8069, as Odoo's own default)
+#   PCR_UPDATE=0          start on the existing database without updating the addon first
+# Extra arguments go to Odoo (e.g. --dev=xml, --workers=2).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 "$REPO_ROOT/scripts/setup.sh" --demo
 ensure_postgres
 PY=$(odoo_python)
 ADDONS=$(odoo_addons_dir "$PY")
+odoo_launcher "$PY"
 DB="${PCR_DB:-print_demo}"
 PORT="${PCR_PORT:-8069}"
 STRIPE_PORT="${PCR_STRIPE_PORT:-8420}"
+GEVENT_PORT="${PCR_GEVENT_PORT:-$((PORT + 3))}"
+[[ $GEVENT_PORT == "$PORT" ]] && die "PCR_GEVENT_PORT must differ from the HTTP port ($PORT)"
 
 common_args=(--addons-path="$ADDONS,$REPO_ROOT" --database="$DB" --db-filter="^${DB}\$"
     --http-interface=127.0.0.1 --http-port="$PORT")
 
 if psql -lqt 2>/dev/null | cut -d'|' -f1 | grep -qw "$DB"; then
-    say "Updating print_change_request in database $DB..."
-    "$PY" -m odoo "${common_args[@]}" --update=print_change_request --stop-after-init --log-level=warn
+    if [[ ${PCR_UPDATE:-1} != 0 ]]; then
+        say "Updating print_change_request in database $DB..."
+        "${ODOO_CMD[@]}" "${common_args[@]}" --update=print_change_request --stop-after-init \
+            --log-level=warn
+    fi
 else
     say "Creating database $DB with demo data (takes a minute or two)..."
     # payment_demo: a test payment provider, so customers can pay again in the demo's portal
     # (not a dependency of the addon: production installs do not get it).
-    "$PY" -m odoo "${common_args[@]}" --init=print_change_request,payment_demo --stop-after-init \
-        --log-level=warn
+    "${ODOO_CMD[@]}" "${common_args[@]}" --init=print_change_request,payment_demo \
+        --stop-after-init --log-level=warn
 fi
 
 if [[ $STRIPE_PORT != 0 ]]; then
@@ -42,8 +51,10 @@ if [[ $STRIPE_PORT != 0 ]]; then
         (echo >"/dev/tcp/127.0.0.1/$STRIPE_PORT") 2>/dev/null && break
         sleep 0.2
     done
-    PCR_STRIPE_URL="http://127.0.0.1:$STRIPE_PORT" "$PY" -m odoo shell "${common_args[@]}" \
+    PCR_STRIPE_URL="http://127.0.0.1:$STRIPE_PORT" "${ODOO_CMD[@]}" shell "${common_args[@]}" \
         --log-level=warn --no-http <"$REPO_ROOT/scripts/demo_stripe.py"
 fi
+extra_args=()
+[[ " $* " == *" --gevent-port"* ]] || extra_args+=(--gevent-port="$GEVENT_PORT")
 say "Odoo runs on http://127.0.0.1:$PORT (database $DB, login admin / admin). Ctrl+C stops it."
-"$PY" -m odoo "${common_args[@]}" "$@"
+"${ODOO_CMD[@]}" "${common_args[@]}" "${extra_args[@]}" "$@"

@@ -7,12 +7,15 @@
 #   KEEP_DB=1       keep the test database afterwards
 #   PCR_LOAD_SECONDS=N  then run the load and fault harness (tests/load/run_load.py) N seconds;
 #                   default 90 on a full run, 0 skips it; not run with TEST_TAGS unless set
+#   PCR_RUN_SMOKE=1 also with TEST_TAGS: start `scripts/run.sh --workers=2` on the test
+#                   database and check that Odoo's multi-worker mode (gevent included) comes up
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 "$REPO_ROOT/scripts/setup.sh" --test
 ensure_postgres
 PY=$(odoo_python)
 ADDONS=$(odoo_addons_dir "$PY")
+odoo_launcher "$PY"
 CHROMIUM=$(find_chromium) || die "Chromium is missing: the tours cannot run"
 
 mkdir -p "$VAR_DIR"
@@ -35,7 +38,7 @@ trap cleanup EXIT
 say "Testing print_change_request in database $DB (Odoo on port $PORT, $CHROMIUM); log: $LOG"
 start=$(date +%s)
 set +e
-"$PY" -m odoo \
+"${ODOO_CMD[@]}" \
     --addons-path="$ADDONS,$REPO_ROOT" \
     --database="$DB" \
     --init="print_change_request${TEST_MODULES:+,$TEST_MODULES}" \
@@ -57,6 +60,47 @@ set +e
 check_output=$(python3 "$REPO_ROOT/scripts/check_test_log.py" "$LOG")
 check_rc=$?
 set -e
+
+# `make run` in multi-worker mode: scripts/run.sh --workers=2 on the test database (no update,
+# no fake Stripe) must bring up the HTTP workers and the live-notification (gevent) process,
+# with no traceback in its output.  A few seconds; its log: var/run_workers.log.
+smoke_rc=0
+if [[ -z $TEST_TAGS_GIVEN || -n ${PCR_RUN_SMOKE:-} ]]; then
+    RUN_LOG="$VAR_DIR/run_workers.log"
+    smoke_port=$(free_port)
+    smoke_gevent=$(free_port)
+    say "Starting scripts/run.sh --workers=2 for a moment (log: $RUN_LOG)..."
+    PCR_DB=$DB PCR_PORT=$smoke_port PCR_GEVENT_PORT=$smoke_gevent PCR_STRIPE_PORT=0 PCR_UPDATE=0 \
+        setsid "$REPO_ROOT/scripts/run.sh" --workers=2 --max-cron-threads=0 >"$RUN_LOG" 2>&1 &
+    smoke_pid=$!
+    smoke_up=0
+    for _ in $(seq 1 120); do
+        if http_ok "http://127.0.0.1:$smoke_port/web/health" &&
+            http_ok "http://127.0.0.1:$smoke_gevent/websocket/health"; then
+            smoke_up=1
+            break
+        fi
+        kill -0 "$smoke_pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    # A crashing gevent process is restarted over and over: give it time to show.
+    [[ $smoke_up == 1 ]] && sleep 5
+    if [[ $smoke_up == 1 ]] &&
+        ! http_ok "http://127.0.0.1:$smoke_gevent/websocket/health"; then
+        smoke_up=0
+    fi
+    kill -TERM -- "-$smoke_pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$smoke_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$smoke_pid" 2>/dev/null || true
+    wait "$smoke_pid" 2>/dev/null || true
+    tracebacks=$(grep -c "Traceback" "$RUN_LOG" || true)
+    if [[ $smoke_up != 1 || $tracebacks != 0 ]]; then
+        say "scripts/run.sh --workers=2 did not come up cleanly (up: $smoke_up, tracebacks: $tracebacks); see $RUN_LOG."
+        smoke_rc=1
+    else
+        say "scripts/run.sh --workers=2: HTTP workers and the gevent process up, no traceback."
+    fi
+fi
 
 # The load and fault harness: two servers with workers, a faulty Stripe, killed workers; it
 # checks the money invariants (tests/load/run_load.py --help).  Its summary comes before the
@@ -80,6 +124,6 @@ if [[ $LOAD_SECONDS != 0 ]]; then
 fi
 
 printf '%s\n' "$check_output"
-if [[ $odoo_rc -ne 0 || $check_rc -ne 0 || $load_rc -ne 0 ]]; then
+if [[ $odoo_rc -ne 0 || $check_rc -ne 0 || $load_rc -ne 0 || $smoke_rc -ne 0 ]]; then
     exit 1
 fi
