@@ -5,6 +5,7 @@ import psycopg2
 from werkzeug.wrappers import Response
 
 from odoo import http
+from odoo.addons.payment_stripe.controllers.main import StripeController
 from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
@@ -72,3 +73,27 @@ class StripeRefundWebhook(http.Controller):
         if not refunds:
             return _answer(200, "ignored: not a refund of a payment of this database")
         return _answer(200, "processed")
+
+
+class PrintStripeController(StripeController):
+    """Odoo's own Stripe webhook (``/payment/stripe/webhook``) creates, on a
+    ``charge.refunded`` event, a refund transaction for each refund of the charge it does
+    not know.  For the payments of print orders the refund is recorded by the addon instead
+    (``print.refund._stripe_transaction_for_odoo_webhook``), which finds the refund it
+    already recorded by its Stripe id, so that one Stripe refund is one refund transaction
+    and one payment whichever webhook comes first."""
+
+    @staticmethod
+    def _create_refund_tx_from_refund(source_tx_sudo, refund_object):
+        try:
+            refund_tx = (
+                source_tx_sudo.env["print.refund"]
+                .sudo()
+                ._stripe_transaction_for_odoo_webhook(source_tx_sudo, refund_object)
+            )
+        except stripe_refunds.MalformedRefund as error:
+            _logger.warning("Stripe webhook: refund not recorded by the addon (%s)", error)
+            refund_tx = None
+        return refund_tx or StripeController._create_refund_tx_from_refund(
+            source_tx_sudo, refund_object
+        )

@@ -20,6 +20,8 @@ PROVIDER_FULL_ONLY = "provider_full_only"
 
 #: What an accountant may do with a refund, by (state, method).
 ALLOWED_ACTIONS = {
+    # send an automatic refund held back for the accountants (an overpayment)
+    "send": {("draft", AUTOMATIC)},
     # send a failed automatic refund again, under the same key
     "retry": {("failed", AUTOMATIC)},
     # give the money back by hand instead

@@ -1,5 +1,6 @@
 from odoo import Command, fields, models
-from odoo.tools import SQL
+
+from .print_row_lock_mixin import lock_rows
 
 
 class PaymentTransaction(models.Model):
@@ -29,16 +30,27 @@ class PaymentTransaction(models.Model):
         settling while an operator requests a change to its order waits for the request
         instead of deadlocking with it (both write the order and its jobs)."""
         orders = self.print_order_ids | self.source_transaction_id.print_order_ids
-        if orders:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM print_order WHERE id IN %s ORDER BY id FOR UPDATE",
-                    tuple(orders.ids),
-                )
-            )
+        settling = self._get_print_payments() if target_state == "done" else self.browse()
+        # A payment settling also touches its orders: two payments of one order settling at
+        # once are then decided one after the other (the second one is played again by Odoo
+        # on what the first committed), so that any excess is seen, and seen once.
+        lock_rows(self.env.cr, "print_order", orders.ids, touch=bool(settling), nowait=False)
         txs_to_process = super()._update_state(allowed_states, target_state, state_message)
         txs_to_process.print_refund_ids._sync_from_transaction()
+        settled = txs_to_process & settling
+        if settled:
+            self.env["print.refund"]._flag_overpayments(settled.print_order_ids, settled)
         return txs_to_process
+
+    def _get_print_payments(self):
+        """The transactions that bring the customer's money in for print orders."""
+        return self.filtered(
+            lambda tx: (
+                tx.print_order_ids
+                and tx.operation not in ("refund", "validation")
+                and tx.amount > 0
+            )
+        )
 
     def _log_message_on_linked_documents(self, message):
         """Also log payment messages on the print orders the transaction pays or refunds."""

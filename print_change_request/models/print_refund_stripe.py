@@ -2,12 +2,14 @@ import logging
 
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.addons.payment import utils as payment_utils
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.tools import SQL
 
 from ..lib import refund_planning, stripe_refunds
+from .print_row_lock_mixin import lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -349,7 +351,12 @@ class PrintRefund(models.Model):
         invoice = order._get_refundable_invoice()
         if invoice:
             refund.credit_note_id = refund._create_credit_note(invoice)
+        odoo_tx = self._stripe_find_refund_transaction(transaction, result.refund_id)
+        if odoo_tx:
+            refund._stripe_adopt_transaction(odoo_tx)
         refund._apply_stripe_refund(result)
+        if odoo_tx:
+            refund._stripe_reconcile_adopted_payment()
         key = result.metadata.get(stripe_refunds.KEY_METADATA)
         twin = key and self.sudo().search([("idempotency_key", "=", key)], limit=1)
         if twin:
@@ -387,6 +394,103 @@ class PrintRefund(models.Model):
             lambda r: r.state in ("draft", "failed")
         )._cancel_if_covered()
         return refund
+
+    @api.model
+    def _stripe_find_refund_transaction(self, transaction, refund_id):
+        """The refund transaction of ``transaction`` that already records Stripe refund
+        ``refund_id`` (e.g. made by Odoo's own Stripe webhook), if any."""
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .search(
+                [
+                    ("source_transaction_id", "=", transaction.id),
+                    ("operation", "=", "refund"),
+                    ("provider_reference", "=", refund_id),
+                ],
+                order="id",
+                limit=1,
+            )
+        )
+
+    def _stripe_adopt_transaction(self, refund_tx):
+        """Make ``refund_tx``, which records this refund's Stripe refund already, this
+        refund's transaction: no second transaction, no second payment."""
+        self.ensure_one()
+        refund_tx = refund_tx.sudo()
+        values = {"print_order_ids": [Command.link(self.order_id.id)]}
+        if self.credit_note_id and not refund_tx.payment_id:
+            values["invoice_ids"] = [Command.link(self.credit_note_id.id)]
+        refund_tx.write(values)
+        self.sudo().refund_transaction_id = refund_tx
+        self._message_log(
+            body=self.env._(
+                "Stripe refund %(stripe)s was already recorded by transaction %(tx)s: it is "
+                "this refund's transaction.",
+                stripe=refund_tx.provider_reference,
+                tx=refund_tx.reference,
+            )
+        )
+
+    def _stripe_reconcile_adopted_payment(self):
+        """An adopted transaction may have had its payment before it was this refund's
+        (Odoo's post-processing): link it, and reconcile it with the credit note."""
+        self.ensure_one()
+        payment = self.refund_transaction_id.sudo().payment_id
+        if not payment or self.state != "done":
+            return
+        self.sudo().payment_id = payment
+        credit_note = self.credit_note_id.sudo()
+        if not credit_note or credit_note.payment_state in ("paid", "in_payment", "reversed"):
+            return
+        if credit_note.state == "draft":
+            credit_note.action_post()
+        lines = (payment.move_id.line_ids | credit_note.line_ids).filtered(
+            lambda line: line.account_id == payment.destination_account_id and not line.reconciled
+        )
+        if len(lines) > 1:
+            lines.reconcile()
+
+    @api.model
+    def _stripe_transaction_for_odoo_webhook(self, transaction, refund_object):
+        """The refund transaction that records ``refund_object`` (a refund of the Stripe
+        payment ``transaction``) for Odoo's own Stripe webhook (``charge.refunded``), which
+        would otherwise create one for each refund it does not know.
+
+        The refund is recorded here the same way as by the addon's webhook and the hourly
+        reconciliation (:meth:`_stripe_reconcile_payment`), under the money locks, waiting
+        for them (Odoo's webhook cannot be told to come back): whichever comes first makes the
+        one transaction and payment, the others find it by its Stripe id.  Returns an empty
+        recordset when the refund is not recorded here (Odoo then makes its own, as for any
+        payment that is not a print order's)."""
+        transaction = transaction.sudo()
+        result = stripe_refunds.RefundResult.from_stripe(refund_object)
+        orders = transaction.print_order_ids
+        # The addon's lock order: the orders (waiting, nothing is held yet), then the payment.
+        # The payment's row is not waited for: Odoo's own paths lock it first and the order
+        # after (post-processing a payment), so waiting could close a deadlock; a payment
+        # held by another transaction raises LockNotAvailable, and Odoo plays the request
+        # again a moment later.
+        lock_rows(self.env.cr, "print_order", orders.ids, touch=True, nowait=False)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM payment_transaction WHERE id = %s FOR UPDATE NOWAIT",
+                transaction.id,
+            ),
+            log_exceptions=False,
+        )
+        lock_rows(self.env.cr, "payment_transaction", transaction.ids, touch=True)
+        orders.invalidate_recordset()
+        transaction.invalidate_recordset()
+        if orders:
+            orders.refund_ids.invalidate_recordset()
+            refunds = self._stripe_reconcile_payment(transaction, [result])
+            refund_tx = refunds.filtered(
+                lambda r: r.provider_refund_id == result.refund_id
+            ).refund_transaction_id[:1]
+            if refund_tx:
+                return refund_tx.sudo()
+        return self._stripe_find_refund_transaction(transaction, result.refund_id)
 
     @api.model
     def _cron_follow_up_refunds(self):
