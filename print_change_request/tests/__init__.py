@@ -36,3 +36,7 @@ from . import test_tour_portal_new_order
 from . import test_pricing
 from . import test_print_pricing
 from . import test_portal_price
+from . import test_field_protection
+from . import test_portal_payment_options
+from . import test_portal_double_click
+from . import test_portal_new_order_once
