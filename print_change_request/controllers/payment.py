@@ -3,6 +3,7 @@ from odoo.addons.payment.controllers import portal as payment_portal
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
+from . import payment_options
 from .portal import PrintOrderPortal
 
 #: What the payment form always sends to a transaction route (Odoo's _create_transaction).
@@ -20,7 +21,12 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
         The amount is the order's amount due, whatever the browser sends: the payment form's
         ``amount`` only has to match it.
 
-        :raise ValidationError: when the access token is invalid or nothing is due."""
+        Only what the page's payment form offers for this order and partner is accepted (the
+        same providers, payment methods and tokens, computed by ``payment_options``); anything
+        else is refused before anything is created.
+
+        :raise ValidationError: when the access token is invalid, nothing is due, or the payment
+            option is not one the page offers."""
         try:
             order_sudo = self._document_check_access("print.order", order_id, access_token)
         except MissingError:
@@ -56,8 +62,9 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
                     order=order_sudo.name,
                 )
             )
-        logged_in = not request.env.user._is_public()
-        partner_sudo = request.env.user.partner_id if logged_in else order_sudo.partner_id
+        options = payment_options.get_payment_options(order_sudo, amount_due)
+        self._check_payment_offered(order_sudo, options, kwargs)
+        partner_sudo = options["partner_sudo"]
         kwargs.update(
             {
                 "amount": amount_due,
@@ -71,3 +78,36 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
             **kwargs,
         )
         return tx_sudo._get_processing_values()
+
+    @staticmethod
+    def _check_payment_offered(order_sudo, options, kwargs):
+        """Refuse a provider, payment method or token the order's page does not offer (a
+        disabled or unpublished provider, one of another company, another partner's token, a
+        validation instead of a payment...).
+
+        :raise ValidationError: with what to do."""
+
+        def as_id(key):
+            value = kwargs.get(key)
+            if value in (None, "", False):
+                return None
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return -1  # offered by no form
+
+        offered = not kwargs.get("is_validation") and payment_options.is_offered(
+            options,
+            kwargs.get("flow"),
+            as_id("provider_id"),
+            as_id("payment_method_id"),
+            as_id("token_id"),
+        )
+        if not offered:
+            raise ValidationError(
+                request.env._(
+                    "This payment option is not offered for order %(order)s. Reload the page "
+                    "and pay with one of the payment methods it shows.",
+                    order=order_sudo.name,
+                )
+            )

@@ -9,6 +9,7 @@ from odoo.tools import float_compare
 
 from ..lib import communication_state as cs
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
+from . import payment_options
 
 #: Notices shown after a successful POST (``?notice=``), by key.
 NOTICES = (
@@ -91,7 +92,14 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 "label": request.env._("Waiting for your changes"),
                 "domain": [
                     ("communication_state", "in", cs.WAITING_ON_CUSTOMER),
-                    ("customer_wait_skipped", "=", False),
+                    # an internal field: searched in sudo, the orders stay the caller's
+                    (
+                        "id",
+                        "not in",
+                        request.env["print.order"]
+                        .sudo()
+                        ._search([("customer_wait_skipped", "=", True)]),
+                    ),
                 ],
             },
         }
@@ -222,54 +230,26 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         return order_sudo.currency_id.round(due)
 
     def _get_print_order_payment_values(self, order_sudo):
-        """The values of Odoo's payment form for the amount due, as ``sale`` prepares them."""
-        logged_in = not request.env.user._is_public()
-        partner_sudo = request.env.user.partner_id if logged_in else order_sudo.partner_id
+        """The values of Odoo's payment form for the amount due, as ``sale`` prepares them;
+        the options offered are those the transaction route accepts (``payment_options``)."""
         company = order_sudo.company_id
         amount = self._get_print_order_amount_due(order_sudo)
         currency = order_sudo.currency_id
-        availability_report = {}
-        providers_sudo = (
-            request.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                company.id,
-                partner_sudo.id,
-                amount,
-                currency_id=currency.id,
-                report=availability_report,
-            )
-        )
-        payment_methods_sudo = (
-            request.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers_sudo.ids,
-                partner_sudo.id,
-                currency_id=currency.id,
-                report=availability_report,
-            )
-        )
-        tokens_sudo = (
-            request.env["payment.token"]
-            .sudo()
-            ._get_available_tokens(providers_sudo.ids, partner_sudo.id)
-        )
+        options = payment_options.get_payment_options(order_sudo, amount)
+        providers_sudo = options["providers_sudo"]
         return {
-            "company_mismatch": not payment_portal.PaymentPortal._can_partner_pay_in_company(
-                partner_sudo, company
-            ),
+            "company_mismatch": options["company_mismatch"],
             "expected_company": company,
             "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(
                 providers_sudo
             ),
             "amount": amount,
             "currency": currency,
-            "partner_id": partner_sudo.id,
+            "partner_id": options["partner_sudo"].id,
             "providers_sudo": providers_sudo,
-            "payment_methods_sudo": payment_methods_sudo,
-            "tokens_sudo": tokens_sudo,
-            "availability_report": availability_report,
+            "payment_methods_sudo": options["payment_methods_sudo"],
+            "tokens_sudo": options["tokens_sudo"],
+            "availability_report": options["availability_report"],
             "transaction_route": order_sudo.get_portal_url(suffix="/transaction"),
             "landing_route": order_sudo.get_portal_url(),
             "access_token": order_sudo._portal_ensure_token(),
@@ -301,10 +281,11 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
     # Changing and resubmitting
     # ------------------------------------------------------------
 
-    def _print_order_post(self, order_id, access_token, job_id, action):
+    def _print_order_post(self, order_id, access_token, job_id, action, wait=False):
         """Run ``action(order_sudo, requests, job, author) -> notice`` on the order waiting for
         the customer, under the order's row lock; answer with a redirection to the page and a
-        notice, or the page with the error (400), or 404."""
+        notice, or the page with the error (400), or 404.  With ``wait``, a request that finds
+        the order locked waits for the other one and is then played again (a double click)."""
         order_sudo = self._get_print_order_or_404(order_id, access_token)
         # Act in sudo, but as the caller: the changes record who made them.
         order_sudo = order_sudo.with_user(request.env.user).sudo()
@@ -317,7 +298,10 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         author = order_sudo.partner_id if user._is_public() else user.partner_id
         try:
             with request.env.cr.savepoint():
-                order_sudo._lock_for_update()
+                if wait:
+                    order_sudo._wait_to_lock_for_update()
+                else:
+                    order_sudo._lock_for_update()
                 order_sudo.invalidate_recordset()
                 requests = request.env["print.change.request"].sudo()
                 if not order_sudo.portal_draft:  # a draft has no request to answer
@@ -520,7 +504,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             requests._submit_answer(text, author=author)
             return "submitted"
 
-        return self._print_order_post(order_id, access_token, None, submit)
+        return self._print_order_post(order_id, access_token, None, submit, wait=True)
 
     # ------------------------------------------------------------
     # The price while the customer fills a ticket

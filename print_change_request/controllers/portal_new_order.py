@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
+from ..models.print_row_lock_mixin import lock_rows
 from .portal import PrintOrderPortal
 
 
@@ -65,13 +66,26 @@ class PrintOrderNewPortal(PrintOrderPortal):
     @http.route("/my/print_orders/new", type="http", auth="user", methods=["POST"], website=True)
     def portal_print_order_new(self, name=None, **kwargs):
         """Create the customer's draft (with its first job when ``name`` is given) and answer
-        with its page."""
+        with its page.
+
+        A customer has one draft: when theirs is open (this form posted twice, from a double
+        click, a reload or a second tab), they get it back and no new order (nor number) is
+        made; the job is added to it unless the draft already has a job of that name (the
+        same form posted again)."""
         raw = {key: kwargs[key] for key in TICKET_FIELDS if key in kwargs}
+        partner = request.env.user.partner_id
+        # Two of these requests at once queue on the customer's row; the second one then sees
+        # the first one's draft (its transaction is played again by Odoo, see lock_rows).
+        lock_rows(request.env.cr, partner._table, partner.ids, touch=True, nowait=False)
+        draft = self._get_customer_draft()
+        job_name = (name or "").strip() if isinstance(name, str) else ""
+        if draft and (not job_name or job_name in draft.job_ids.mapped("name")):
+            return request.redirect(draft.access_url)
+        if draft:  # a job for the open draft, as its own "Add the job" form does
+            return self.portal_print_order_add_job(draft.id, name=name, **raw)
         try:
             with request.env.cr.savepoint():
-                draft = request.env["print.order"]._create_portal_draft(
-                    request.env.user.partner_id
-                )
+                draft = request.env["print.order"]._create_portal_draft(partner)
                 if name not in (None, ""):
                     draft._add_portal_job(name, raw)
         except UserError as error:

@@ -100,10 +100,12 @@ class PrintJob(models.Model):
         compute="_compute_price_unit_shop",
         store=True,
         precompute=True,
+        groups="base.group_user",
     )
     price_manual = fields.Boolean(
         string="Price set by hand",
         copy=False,
+        groups="base.group_user",
         help="An operator set the unit price per copy; it holds until the media changes.",
     )
     price_unit = fields.Float(

@@ -6,6 +6,7 @@ from odoo.tools import create_index, float_compare, float_is_zero
 
 from ..lib import communication_state as cs
 from ..lib import refund_planning
+from .print_row_lock_mixin import lock_rows
 
 COMMUNICATION_STATES = cs.STATES
 #: Fields only the addon's own methods write (in sudo, after checking the user): money,
@@ -24,8 +25,15 @@ PROTECTED_FIELDS = frozenset(
         "change_request_ids",
         "customer_wait_skipped",
         "portal_draft",
+        # set by _submit_portal_draft only
+        "portal_submitted",
+        # set by portal.mixin's _portal_ensure_token only
+        "access_token",
     }
 )
+#: Transaction states in which money is on its way or received: the order's currency then
+#: stays as it is.
+MONEY_TX_STATES = ("pending", "authorized", "done")
 
 
 class PrintOrder(models.Model):
@@ -167,6 +175,7 @@ class PrintOrder(models.Model):
     customer_not_told_reason = fields.Char(
         string="Why the customer was not told",
         compute="_compute_customer_not_told_reason",
+        groups="base.group_user",  # the mail server's error text: not for customers
         help="What went wrong with the e-mail of the last request for change.",
     )
     mail_warning = fields.Char(
@@ -178,6 +187,7 @@ class PrintOrder(models.Model):
     customer_wait_skipped = fields.Boolean(
         string="Not waiting for the customer",
         readonly=True,
+        groups="base.group_user",  # the portal shows its effect, read in sudo
         copy=False,
         tracking=60,
         help='The operator chose "I do not wait for the response of the customer" and may go '
@@ -367,7 +377,10 @@ class PrintOrder(models.Model):
 
     @api.model
     def _check_protected_fields(self, vals):
-        """Money, states and payment links move only through the orders' actions."""
+        """Money, states and payment links move only through the orders' actions; the
+        currency only while no money moved (on ``self``, the orders written, if any)."""
+        if "currency_id" in vals:
+            self._check_currency_change(vals["currency_id"])
         protected = PROTECTED_FIELDS.intersection(vals)
         if protected:
             names = ", ".join(
@@ -380,6 +393,41 @@ class PrintOrder(models.Model):
                     fields=names,
                 )
             )
+
+    def _check_currency_change(self, currency_id):
+        """The currency of an order is an active currency, and changes only while nothing was
+        paid, is being paid, invoiced or refunded: amounts already received stay in the
+        currency they were received in.
+
+        :raise UserError: saying what to do."""
+        currency = self.env["res.currency"].sudo().browse(currency_id or []).exists()
+        changed = self.sudo().filtered(lambda order: order.currency_id != currency)
+        if currency_id and (not self or changed) and (not currency or not currency.active):
+            raise UserError(
+                self.env._(
+                    "Currency %(currency)s is not active: activate it in the accounting "
+                    "settings first, or choose an active currency.",
+                    currency=currency.name or currency_id,
+                )
+            )
+        for order in changed:
+            money_moved = (
+                not order.currency_id.is_zero(order.amount_paid)
+                or not order.currency_id.is_zero(order.amount_refunded)
+                or order.refund_ids
+                or order.transaction_ids.filtered(lambda tx: tx.state in MONEY_TX_STATES)
+                or order.invoice_ids.filtered(lambda move: move.state == "posted")
+            )
+            if money_moved:
+                raise UserError(
+                    self.env._(
+                        "The currency of order %(order)s cannot change: it was already paid, "
+                        "invoiced or refunded in %(currency)s. Refund the customer and create a "
+                        "new order in the other currency instead.",
+                        order=order.name,
+                        currency=order.currency_id.name,
+                    )
+                )
 
     def _check_operator(self):
         """Every action on orders checks the caller itself (they write in sudo)."""
@@ -838,6 +886,16 @@ class PrintOrder(models.Model):
                     orders=", ".join(self.mapped("name")),
                 )
             )
+        self.job_ids.invalidate_recordset()
+        self.refund_ids.invalidate_recordset()
+
+    def _wait_to_lock_for_update(self):
+        """Take the orders' row locks as ``_lock_for_update``, but wait for a transaction that
+        holds one of them instead of refusing: for a customer's click repeated while the first
+        is under way (a double click on submit).  The rows are touched, so the waiting request
+        is played again by Odoo on what the first one committed (see ``lock_rows``)."""
+        lock_rows(self.env.cr, self._table, self.ids, touch=True, nowait=False)
+        self.invalidate_recordset()
         self.job_ids.invalidate_recordset()
         self.refund_ids.invalidate_recordset()
 

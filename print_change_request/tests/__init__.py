@@ -38,3 +38,7 @@ from . import test_print_pricing
 from . import test_portal_price
 from . import test_stripe_both_webhooks
 from . import test_overpayment
+from . import test_field_protection
+from . import test_portal_payment_options
+from . import test_portal_double_click
+from . import test_portal_new_order_once
