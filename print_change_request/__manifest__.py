@@ -17,6 +17,7 @@
         "data/print_change_reason_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/print_order_views.xml",
         "views/print_job_views.xml",
         "views/print_change_request_views.xml",
@@ -40,6 +41,9 @@
         "views/print_portal_price_templates.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "print_change_request/static/src/backend/*",
+        ],
         "web.assets_frontend": [
             "print_change_request/static/src/js/print_job_price.js",
         ],

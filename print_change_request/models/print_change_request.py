@@ -319,7 +319,7 @@ class PrintChangeRequest(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         order.activity_schedule(
-            "mail.mail_activity_data_todo",
+            "print_change_request.mail_activity_type_check_changes",
             summary=self.env._("Check the customer's changes to %s", order.name),
             note=summary,
             user_id=(order.user_id or self[:1].user_id).id,

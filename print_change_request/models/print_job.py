@@ -136,6 +136,15 @@ class PrintJob(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model
+    def default_get(self, fields_list):
+        """A view grouped by state passes its group (``default_communication_state``) to
+        the jobs of a new order too: a new job starts New all the same."""
+        values = super().default_get(fields_list)
+        if "default_communication_state" in self.env.context and "communication_state" in values:
+            values["communication_state"] = cs.NEW
+        return values
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
@@ -237,6 +246,8 @@ class PrintJob(models.Model):
         jobs.sudo().with_context(tracking_disable=True).write({"communication_state": target})
         if log:
             jobs._log_communication_state_change(previous, target)
+        if target != cs.CHANGED:
+            jobs.order_id._close_check_changes_activities()
         return jobs
 
     def _log_communication_state_change(self, previous, target):
@@ -247,9 +258,14 @@ class PrintJob(models.Model):
         labels = dict(field._description_selection(self.env))
         field_label = field._description_string(self.env)
         by_order = {}
+        tracked = {order.id for order in self.order_id if self._order_tracks_move(order, previous)}
         for job in self:
+            if job.order_id.id in tracked:
+                continue  # the order's own state tracking says the same: once is enough
             moves = by_order.setdefault(job.order_id.id, {})
             moves.setdefault(previous[job.id], []).append(job.name)
+        if not by_order:
+            return
         bodies = {
             order_id: Markup("").join(
                 Markup("<p>%s: %s: %s → %s</p>")
@@ -263,7 +279,17 @@ class PrintJob(models.Model):
             )
             for order_id, moves in by_order.items()
         }
-        self.order_id._message_log_batch(bodies)
+        self.order_id.filtered(lambda order: order.id in bodies)._message_log_batch(bodies)
+
+    def _order_tracks_move(self, order, previous):
+        """True when these jobs (``previous`` gives their states before the move) are all
+        the live jobs of ``order`` and came from one state: the order moves from that state
+        to the same target, and its own field tracking already tells it."""
+        live = order.job_ids.filtered(
+            lambda job: previous.get(job.id, job.communication_state) != cs.CANCELED
+        )
+        moved = self & order.job_ids
+        return live == moved and len({previous[job.id] for job in moved}) == 1
 
     def _check_can_move_to(self, target):
         """Raise a clear error when any job may not move to ``target``."""

@@ -363,6 +363,17 @@ class PrintOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.model
+    def default_get(self, fields_list):
+        """A kanban or list grouped by state passes the group as a default
+        (``default_communication_state``): a new order starts New all the same, its
+        customer editable.  States and money are never defaults."""
+        values = super().default_get(fields_list)
+        for name in PROTECTED_FIELDS.intersection(values):
+            if f"default_{name}" in self.env.context:
+                del values[name]
+        return values
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
@@ -612,7 +623,7 @@ class PrintOrder(models.Model):
             )
         request = self.last_change_request_id
         request.action_resend()
-        request.invalidate_recordset(["mail_state", "mail_failure"])
+        self._send_change_request_mails_now(request)
         customer = self.partner_id.display_name
         if request.mail_state == "failed":
             kind, sticky = "danger", True
@@ -621,6 +632,17 @@ class PrintOrder(models.Model):
                 "or the mail server, then resend.",
                 customer=customer,
                 problem=request.mail_failure or "",
+            )
+            self.message_post(
+                body=self.env._(
+                    "%(user)s resent request %(request)s to %(customer)s: the e-mail was not "
+                    "sent again (%(problem)s).",
+                    user=self.env.user.name,
+                    request=request.name,
+                    customer=customer,
+                    problem=request.mail_failure or "",
+                ),
+                subtype_xmlid="mail.mt_note",
             )
         elif request.mail_state == "sent":
             kind, sticky = "success", False
@@ -644,6 +666,36 @@ class PrintOrder(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _send_change_request_mails_now(self, requests):
+        """Send the e-mails of ``requests`` to their customers now, in this transaction,
+        instead of after the commit: the operator then learns at once whether the customer
+        was told (an e-mail failing after the commit came after a green "sent").  Mails
+        sent here are no longer outgoing, so the after-commit sending skips them."""
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", requests.mail_message_id.ids),
+                    ("state", "=", "outgoing"),
+                ]
+            )
+        )
+        if mails:
+            mails.send(raise_exception=False)
+        requests.invalidate_recordset(["mail_state", "mail_failure"])
+        self.invalidate_recordset(
+            ["customer_not_told", "customer_not_told_reason", "mail_warning"]
+        )
+
+    def _close_check_changes_activities(self):
+        """The operator went on with the orders (accepted, dispatched, finalized, canceled
+        or asked again): the "Check the customer's changes" to-dos are done."""
+        self.sudo().activity_feedback(
+            ["print_change_request.mail_activity_type_check_changes"],
+            feedback=self.env._("Done: %s went on with the order.", self.env.user.name),
+        )
 
     def action_preview(self):
         """Customer Preview: the order's portal page, as the customer sees it."""
@@ -711,14 +763,7 @@ class PrintOrder(models.Model):
         """A manager accepts the order although the shop requires payment; the decision
         and its reason are written in the order's chatter."""
         self.ensure_one()
-        if not self.env.user.has_group("print_change_request.group_print_manager"):
-            raise UserError(
-                self.env._(
-                    "Only a Print Shop manager may accept order %(order)s without payment. "
-                    "Ask a manager, or get the order paid first.",
-                    order=self.name,
-                )
-            )
+        self._check_can_accept_unpaid()
         self._lock_for_update()
         ask = self._check_acceptable()
         if ask:
@@ -737,6 +782,18 @@ class PrintOrder(models.Model):
             )
         self._get_live_jobs()._mark_accepted()
         return True
+
+    def _check_can_accept_unpaid(self):
+        """Only a Print Shop manager accepts an order without payment."""
+        self.ensure_one()
+        if not self.env.user.has_group("print_change_request.group_print_manager"):
+            raise UserError(
+                self.env._(
+                    "Only a Print Shop manager may accept order %(order)s without payment. "
+                    "Ask a manager, or get the order paid first.",
+                    order=self.name,
+                )
+            )
 
     def _get_amount_due(self):
         """What the customer still has to pay for the order."""
@@ -759,7 +816,17 @@ class PrintOrder(models.Model):
         self.ensure_one()
         due = self.currency_id.format(self._get_amount_due())
         invoices = self._get_open_invoices()
-        if not float_is_zero(self.amount_refunded, precision_rounding=self.currency_id.rounding):
+        rounding = self.currency_id.rounding
+        if not float_is_zero(self.amount_refund_pending, precision_rounding=rounding):
+            why = self.env._(
+                "Order %(order)s is not paid: after a request for change, a refund of "
+                "%(pending)s of the customer's payment is pending (the customer has not got "
+                "it back yet), and %(due)s is due again.",
+                order=self.name,
+                pending=self.currency_id.format(self.amount_refund_pending),
+                due=due,
+            )
+        elif not float_is_zero(self.amount_refunded, precision_rounding=rounding):
             why = self.env._(
                 "Order %(order)s is not paid: the customer's payment was refunded "
                 "(%(refunded)s) after a request for change, and %(due)s is due again.",

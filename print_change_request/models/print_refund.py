@@ -96,6 +96,22 @@ class PrintRefund(models.Model):
         copy=False,
     )
     provider_id = fields.Many2one(related="source_transaction_id.provider_id")
+    # Display only: which payment this refund gives back, for users who may not read
+    # payment transactions (accountants, operators).
+    refunded_payment_id = fields.Many2one(
+        comodel_name="account.payment",
+        string="Refunded payment",
+        compute="_compute_refunded_payment",
+        compute_sudo=True,
+        help="The customer's payment this refund gives back.",
+    )
+    refunded_payment_label = fields.Char(
+        string="Refunds the payment",
+        compute="_compute_refunded_payment",
+        compute_sudo=True,
+        help="The customer's payment this refund gives back: its reference, how and when "
+        "it was paid, and its amount.",
+    )
     provider_refund_id = fields.Char(
         string="Provider reference", readonly=True, copy=False, index="btree_not_null"
     )
@@ -143,6 +159,51 @@ class PrintRefund(models.Model):
         ("idempotency_key_unique", "UNIQUE(idempotency_key)", "A refund key is used once."),
         ("amount_positive", "CHECK(amount > 0)", "A refund must be of a positive amount."),
     ]
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS (display)
+    # ------------------------------------------------------------
+
+    @api.depends(
+        "source_transaction_id.payment_id",
+        "source_transaction_id.reference",
+        "credit_note_id.reversed_entry_id",
+        "order_id.invoice_ids.payment_state",
+    )
+    def _compute_refunded_payment(self):
+        for refund in self:
+            transaction = refund.source_transaction_id
+            payment = transaction.payment_id
+            if not payment and not transaction:
+                invoice = (
+                    refund.credit_note_id.reversed_entry_id
+                    or refund.order_id._get_refundable_invoice()
+                )
+                payment = invoice._get_reconciled_payments().sorted("id")[-1:]
+            refund.refunded_payment_id = payment
+            refund.refunded_payment_label = refund._refunded_payment_label(transaction, payment)
+
+    def _refunded_payment_label(self, transaction, payment):
+        self.ensure_one()
+        if transaction:
+            return self.env._(
+                "%(reference)s (%(provider)s, %(date)s): %(amount)s",
+                reference=transaction.reference,
+                provider=transaction.provider_id.name,
+                date=fields.Date.to_string(
+                    (transaction.last_state_change or transaction.create_date).date()
+                ),
+                amount=transaction.currency_id.format(transaction.amount),
+            )
+        if payment:
+            return self.env._(
+                "%(payment)s (%(journal)s, %(date)s): %(amount)s",
+                payment=payment.name,
+                journal=payment.journal_id.name,
+                date=fields.Date.to_string(payment.date),
+                amount=payment.currency_id.format(payment.amount),
+            )
+        return False
 
     # ------------------------------------------------------------
     # CRUD: refunds are money; only the methods below write them

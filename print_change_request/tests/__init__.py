@@ -42,3 +42,4 @@ from . import test_field_protection
 from . import test_portal_payment_options
 from . import test_portal_double_click
 from . import test_portal_new_order_once
+from . import test_operator_edges

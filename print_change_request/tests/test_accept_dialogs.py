@@ -97,11 +97,12 @@ class TestAcceptDialogs(PrintCommon):
     # Accept on an unpaid order
     # ------------------------------------------------------------
 
-    def test_10_refunded_order_says_it_was_refunded(self):
+    def test_10_refunded_order_says_its_refund_is_pending(self):
         order = self._refunded_changed_order()
         dialog = self._dialog(order.with_user(self.operator).action_accept(), self.operator)
         self.assertEqual(dialog._name, "print.order.unpaid.wizard")
-        self.assertIn("was refunded", dialog.message)
+        self.assertIn("is pending", dialog.message, "the manual refund is not made yet")
+        self.assertNotIn("was refunded", dialog.message)
         self.assertNotIn("register it on the order's invoice", dialog.message)
         self.assertEqual(dialog.amount_due, 10.0)
         self.assertFalse(dialog.can_invoice)

@@ -58,11 +58,12 @@ class PrintChangeRequestWizard(models.TransientModel):
             jobs = orders._get_live_jobs()
             found = self._preflight_problems(jobs)
             values["line_ids"] = [
-                Command.create(
-                    self._prepare_line_vals(job, attachment, found.get((job.id, attachment.id)))
-                )
+                Command.create(vals)
                 for job in jobs
                 for attachment in job.attachment_ids.sorted("id")
+                for vals in self._prepare_lines_vals(
+                    job, attachment, found.get((job.id, attachment.id))
+                )
             ]
         return values
 
@@ -77,6 +78,21 @@ class PrintChangeRequestWizard(models.TransientModel):
         for finding in findings.sorted(lambda f: (-f.severity_rank, f.id)):
             problems.setdefault((finding.job_id.id, finding.attachment_id.id), []).append(finding)
         return problems
+
+    @api.model
+    def _prepare_lines_vals(self, job, attachment, findings=None):
+        """A file's lines: one per reason the preflight found (page size and fonts are two
+        lines, so that each reason reaches the request and the customer's e-mail), or one
+        unticked line for a clean file.  Findings without a reason go with the first."""
+        by_reason = {}
+        for finding in findings or ():
+            by_reason.setdefault(finding.reason_id, []).append(finding)
+        loose = by_reason.pop(self.env["print.change.reason"], [])
+        if not by_reason:
+            return [self._prepare_line_vals(job, attachment, loose)]
+        groups = list(by_reason.values())
+        groups[0] = groups[0] + loose
+        return [self._prepare_line_vals(job, attachment, group) for group in groups]
 
     @api.model
     def _prepare_line_vals(self, job, attachment, findings=None):
@@ -273,6 +289,7 @@ class PrintChangeRequestWizard(models.TransientModel):
                 )
         refunds._send()
         requests._notify_customer()
+        requests.order_id._send_change_request_mails_now(requests)
         self.done = True
         return self._result_action(requests, refunds)
 
@@ -315,11 +332,23 @@ class PrintChangeRequestWizard(models.TransientModel):
             lambda refund: refund.state == "pending" and refund.failure_reason
         )
         not_told = requests.filtered(lambda request: request.mail_state == "failed")
-        messages = [
-            self.env._(
-                "Request for change sent for %s.", ", ".join(requests.order_id.mapped("name"))
+        told = requests - not_told
+        messages = []
+        if told:
+            messages.append(
+                self.env._(
+                    "Request for change sent for %s.", ", ".join(told.order_id.mapped("name"))
+                )
             )
-        ]
+        if not_told:
+            messages.append(
+                self.env._(
+                    "Request for change recorded for %s, but the e-mail to the customer "
+                    "failed: the customer does not know yet. Fix the problem below, then "
+                    "click Resend on the order.",
+                    ", ".join(not_told.order_id.mapped("name")),
+                )
+            )
         for refund in unconfirmed:
             messages.append(
                 self.env._(

@@ -58,7 +58,8 @@ class PrintOrderUnpaidWizard(models.TransientModel):
             )
 
     def action_send_payment_link(self):
-        """Odoo's "Generate a Payment Link" dialog for the invoice of the amount due."""
+        """Odoo's "Generate a Payment Link" dialog for the invoice of the amount due: the
+        user copies the link and gives it to the customer (nothing is e-mailed)."""
         self.ensure_one()
         self._check_can_invoice()
         invoice = self.order_id._get_invoice_for_payment()
@@ -82,7 +83,39 @@ class PrintOrderUnpaidWizard(models.TransientModel):
             "target": "current",
         }
 
-    def action_accept_unpaid(self):
-        """A manager accepts the order without payment; logged in the chatter."""
+    def action_open_accept_unpaid(self):
+        """ "Accept unpaid...": the same dialog, asking the manager why."""
         self.ensure_one()
-        return self.order_id._accept_unpaid(reason=(self.reason or "").strip())
+        self.order_id._check_can_accept_unpaid()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Accept order %s without payment", self.order_id.name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [
+                (
+                    self.env.ref(
+                        "print_change_request.print_order_unpaid_wizard_view_form_reason"
+                    ).id,
+                    "form",
+                )
+            ],
+            "target": "new",
+        }
+
+    def action_accept_unpaid(self):
+        """A manager accepts the order without payment; the reason is written in the
+        chatter, so it must be given."""
+        self.ensure_one()
+        self.order_id._check_can_accept_unpaid()
+        reason = (self.reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "Say why order %(order)s is accepted without payment: the reason is "
+                    "written in the order's chatter with your name.",
+                    order=self.order_id.name,
+                )
+            )
+        return self.order_id._accept_unpaid(reason=reason)

@@ -34,24 +34,24 @@ registry.category("web_tour.tours").add("print_change_request_accept_dialogs_tou
         },
         {
             content: "...and offers a payment link and the invoice",
-            trigger: ".modal .modal-footer button[name='action_send_payment_link']",
+            trigger: ".modal .modal-footer button[name='action_send_payment_link']:contains('Copy the payment link for the customer')",
         },
         {
             trigger: ".modal .modal-footer button[name='action_invoice']",
         },
         {
-            content: "The manager says why the order is accepted unpaid",
-            trigger: ".modal div[name='reason'] textarea",
+            content: "Accept unpaid...",
+            trigger: ".modal .modal-footer button[name='action_open_accept_unpaid']",
+            run: "click",
+        },
+        {
+            content: "The reason is required",
+            trigger: ".modal div[name='reason'].o_required_modifier textarea",
             run: "edit Regular customer, pays monthly",
         },
         {
             content: "Accept unpaid",
             trigger: ".modal .modal-footer button[name='action_accept_unpaid']",
-            run: "click",
-        },
-        {
-            content: "Confirm",
-            trigger: ".modal:contains('Accept this order although it is not paid?') .modal-footer .btn-primary",
             run: "click",
         },
         {
