@@ -22,12 +22,24 @@ submitting).  It then starts an Odoo server (no workers) on a free port and meas
 
 Query counts and server times are Odoo's own: the werkzeug line Odoo logs for each request
 (``... 200 - <queries> <query time> <other time>``).  Times are medians of ``--repeat`` runs.
+The table gives, for each size, the page's time as a multiple of Odoo's sale page of as many
+lines, measured in the same run (``page/sale``).
+
 Exit status 1 when a measured query count of the largest size is more than ``--max-ratio``
-times that of the smallest.
+times that of the smallest, or when the page of the largest size takes more than
+``--max-sale-ratio`` times Odoo's sale page of as many lines.  Without ``sale`` installed the
+second check cannot be made: exit status 2, unless ``--max-sale-ratio 0`` turns it off.
+
+``--profile FILE`` also profiles (cProfile) one more render of the largest size's page, in
+this process, on the same data, and writes the profile to FILE (read it with ``python -m
+pstats FILE`` or snakeviz); it prints the 25 heaviest functions (cumulative time).
 """
 
 import argparse
+import cProfile
 import io
+import json
+import pstats
 import re
 import socket
 import statistics
@@ -39,8 +51,10 @@ from pathlib import Path
 
 import requests
 from reportlab.pdfgen import canvas
+from werkzeug.test import Client
 
 import odoo
+import odoo.http
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.service import server
@@ -83,9 +97,30 @@ def parse_args(argv=None):
         default=2.0,
         help="most queries allowed for the largest size, as a multiple of the smallest's",
     )
+    parser.add_argument(
+        "--max-sale-ratio",
+        type=float,
+        default=1.5,
+        help="longest time allowed for the page of the largest size, as a multiple of Odoo's "
+        "/my/orders/<id> of as many lines measured in the same run (default: 1.5; 0: no check)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="FILE",
+        help="keep the prepared orders' ids in FILE (JSON); when FILE exists, measure the "
+        "orders it names again instead of preparing new ones (pages only: their changes are "
+        "sent already)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="also profile one render of the largest size's page (cProfile) into FILE",
+    )
     args = parser.parse_args(argv)
     if args.files < 1 or args.repeat < 1:
         parser.error("--files and --repeat must be positive")
+    if args.max_sale_ratio < 0:
+        parser.error("--max-sale-ratio must be 0 (no check) or more")
     return args
 
 
@@ -228,9 +263,10 @@ class OdooServer:
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                requests.get(f"{self.url}/web/login", timeout=5)
+                # The first request builds the assets: slow on a busy machine.
+                requests.get(f"{self.url}/web/login", timeout=60)
                 return self
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.5)
         raise RuntimeError(f"Odoo did not start; see {self.log.name}")
 
@@ -298,7 +334,8 @@ def measure(srv, data, has_sale, repeat):
     get(srv, session, f"/my/print_orders/{first['page'][0][0]}", first["page"][0][1])
     if has_sale:
         get(srv, session, f"/my/orders/{first['sale'][0]}", first["sale"][1])
-    submit(srv, session, *first["warmup"][0])
+    if first["warmup"]:
+        submit(srv, session, *first["warmup"][0])
     for jobs, entry in data.items():
         row = {"jobs": jobs}
         order_id, token = entry["page"][0]
@@ -313,10 +350,15 @@ def measure(srv, data, has_sale, repeat):
             row["sale_queries"] = max(queries for queries, _seconds in runs)
             row["sale_time"] = statistics.median(seconds for _queries, seconds in runs)
         runs = [submit(srv, session, order_id, token) for order_id, token in entry["submit"]]
-        row["submit_queries"] = max(queries for queries, _seconds in runs)
-        row["submit_time"] = statistics.median(seconds for _queries, seconds in runs)
+        row["submit_queries"] = max((queries for queries, _seconds in runs), default=0)
+        row["submit_time"] = statistics.median([seconds for _queries, seconds in runs] or [0])
         rows.append(row)
     return rows
+
+
+def sale_ratio(row):
+    """The page's time as a multiple of Odoo's sale page of as many lines."""
+    return row["page_time"] / row["sale_time"] if row["sale_time"] else float("inf")
 
 
 def print_table(rows, files, has_sale):
@@ -329,36 +371,91 @@ def print_table(rows, files, has_sale):
     for row in rows:
         line = f"{row['jobs']:>5} | {row['page_queries']:>6} {row['page_time'] * 1000:>8.1f}"
         if has_sale:
-            ratio = row["page_time"] / row["sale_time"] if row["sale_time"] else float("nan")
-            line += f" | {row['sale_queries']:>6} {row['sale_time'] * 1000:>8.1f} {ratio:>8.2f}x"
+            line += (
+                f" | {row['sale_queries']:>6} {row['sale_time'] * 1000:>8.1f}"
+                f" {sale_ratio(row):>8.2f}x"
+            )
         line += f" | {row['submit_queries']:>8} {row['submit_time'] * 1000:>9.1f}"
         print(line)
     if not has_sale:
         print("(sale is not installed in this database: no comparison with /my/orders/<id>)")
 
 
+def profile_page(order_id, token, path):
+    """Render the order page once more in this process (Odoo's WSGI application, no server)
+    under cProfile; write the profile to ``path`` and print its heaviest functions."""
+    client = Client(odoo.http.root)
+    url = f"/my/print_orders/{order_id}"
+    for _warm in range(2):  # templates, assets, ormcache
+        response = client.get(url, query_string={"access_token": token})
+        if response.status_code != 200:
+            raise RuntimeError(f"profile: GET {url} answered {response.status_code}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url, query_string={"access_token": token})
+    profiler.disable()
+    profiler.dump_stats(path)
+    print(f"\nprofile of one render of {url} written to {path}; heaviest (cumulative):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+
+
+def load_data(path, sizes):
+    """The orders a former run prepared (``--data``), for their pages only."""
+    saved = json.loads(Path(path).read_text(encoding="utf-8"))
+    data = {}
+    for jobs in sizes:
+        entry = saved["sizes"].get(str(jobs))
+        if entry is None:
+            raise SystemExit(f"{path} has no orders of {jobs} jobs: prepare them anew")
+        data[jobs] = {**entry, "submit": [], "warmup": []}
+    return data, saved["has_sale"]
+
+
 def run(args):
     addons_path = args.addons_path or default_addons_path()
     config.parse_config(
-        [f"--addons-path={addons_path}", f"--database={args.database}", "--log-level=warn"]
+        [
+            f"--addons-path={addons_path}",
+            f"--database={args.database}",
+            f"--db-filter=^{args.database}$",
+            "--log-level=warn",
+        ]
     )
     server.load_server_wide_modules()
-    registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
-        data, has_sale = prepare(env, args.sizes, args.files, args.repeat)
-        cr.commit()
-    print(f"database {args.database}: data prepared and committed; starting Odoo")
+    if args.data and Path(args.data).exists():
+        data, has_sale = load_data(args.data, args.sizes)
+        print(f"database {args.database}: measuring the orders of {args.data} again")
+    else:
+        registry = Registry(args.database)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
+            data, has_sale = prepare(env, args.sizes, args.files, args.repeat)
+            cr.commit()
+        if args.data:
+            Path(args.data).write_text(
+                json.dumps({"has_sale": has_sale, "sizes": data}), encoding="utf-8"
+            )
+        print(f"database {args.database}: data prepared and committed; starting Odoo")
     with OdooServer(args.database, addons_path) as srv:
         rows = measure(srv, data, has_sale, args.repeat)
     print_table(rows, args.files, has_sale)
+    if args.profile:
+        profile_page(*data[args.sizes[-1]]["page"][0], args.profile)
     failed = []
     for key in ("page_queries", "submit_queries"):
         smallest, largest = rows[0][key], rows[-1][key]
+        if not smallest:
+            continue  # not measured (--data)
         if largest > args.max_ratio * smallest:
             failed.append(
                 f"{key}: {largest} for {rows[-1]['jobs']} jobs > {args.max_ratio} x {smallest}"
             )
+    largest = rows[-1]
+    if args.max_sale_ratio and has_sale and sale_ratio(largest) > args.max_sale_ratio:
+        failed.append(
+            f"page/sale: the page of {largest['jobs']} jobs takes {sale_ratio(largest):.2f}x "
+            f"Odoo's sale page of {largest['jobs']} lines > {args.max_sale_ratio}x"
+        )
     for line in failed:
         print(f"FAIL {line}")
     if failed:
@@ -366,6 +463,18 @@ def run(args):
     print(
         f"OK: queries at {args.sizes[-1]} jobs are at most {args.max_ratio}x "
         f"those at {args.sizes[0]}"
+    )
+    if not args.max_sale_ratio:
+        return 0
+    if not has_sale:
+        print(
+            "NOT CHECKED: page/sale needs sale installed in the database "
+            "(or --max-sale-ratio 0 to skip the check)"
+        )
+        return 2
+    print(
+        f"OK: the page of {largest['jobs']} jobs takes {sale_ratio(largest):.2f}x Odoo's sale "
+        f"page of as many lines (at most {args.max_sale_ratio}x)"
     )
     return 0
 

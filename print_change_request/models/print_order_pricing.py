@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import float_round
 
+from ..lib import communication_state as cs
 from ..lib import pricing
 
 
@@ -227,9 +228,14 @@ class PrintOrder(models.Model):
         ``print.job._parse_ticket_values``) instead of its own, and the order's totals with
         it.  Computes only: writes nothing.
 
-        An operator's price per copy set by hand holds while the media stays the same."""
+        An operator's price per copy set by hand holds while the media stays the same.
+
+        Without ``values`` (nothing being edited) a stored job shows its stored price and the
+        order's stored totals (:meth:`_get_portal_price_stored`): a page of N jobs then
+        computes no order totals per job."""
         self.ensure_one()
-        currency = self.currency_id or self.company_id.currency_id
+        if not values and job and job.id and job.communication_state != cs.CANCELED:
+            return self._get_portal_price_stored(job)
         AccountTax = self.env["account.tax"]
         Product = self.env["product.product"]
         if job:
@@ -274,23 +280,68 @@ class PrintOrder(models.Model):
         )
         job_total = sum(line["tax_details"]["raw_total_included_currency"] for line in base_lines)
         totals = self._get_print_tax_totals(quoted_job=job or None, quoted_lines=lines)
+        return self._get_portal_price_values(
+            ticket,
+            pages_counted=pages_counted,
+            manual=manual,
+            components=breakdown,
+            unit=unit,
+            job_amounts=(job_untaxed, job_total),
+            order_amounts=(
+                totals["base_amount_currency"],
+                totals["tax_amount_currency"],
+                totals["total_amount_currency"],
+            ),
+        )
+
+    def _get_portal_price_stored(self, job):
+        """The price block of ``job`` as it is stored, nothing being edited: its stored prices
+        and the order's stored totals (``amount_*``, computed when a job's price changes).
+        The same figures as :meth:`_get_portal_price_quote` with the job's own ticket, without
+        computing the order's taxes again (once per job on the order page)."""
+        self.ensure_one()
+        ticket = job._get_pricing_ticket()
+        return self._get_portal_price_values(
+            ticket,
+            pages_counted=bool(job.preflight_page_count),
+            manual=job.price_manual,
+            components=pricing.Breakdown(
+                ticket=ticket,
+                media=job.price_media,
+                printing=job.price_printing,
+                finishing=job.price_finishing,
+            ),
+            unit=job.price_unit if job.price_manual else job.price_unit_shop,
+            job_amounts=(job.price_subtotal, job.price_total),
+            order_amounts=(self.amount_untaxed, self.amount_tax, self.amount_total),
+        )
+
+    def _get_portal_price_values(
+        self, ticket, pages_counted, manual, components, unit, job_amounts, order_amounts
+    ):
+        """The price block's values (see ``portal_print_job_price_quote``): amounts as numbers
+        and as the customer reads them."""
+        self.ensure_one()
+        currency = self.currency_id or self.company_id.currency_id
 
         def money(amount):
             return {"value": currency.round(amount), "text": currency.format(amount)}
 
+        job_untaxed, job_total = job_amounts
+        order_untaxed, order_tax, order_total = order_amounts
         return {
             "pages": ticket.counted_pages,
             "pages_counted": pages_counted,
             "sheets": ticket.sheets,
             "copies": ticket.copies,
             "manual": manual,
-            "media": money(breakdown.media),
-            "printing": money(breakdown.printing),
-            "finishing": money(breakdown.finishing),
+            "media": money(components.media),
+            "printing": money(components.printing),
+            "finishing": money(components.finishing),
             "unit": money(unit),
             "subtotal": money(job_untaxed),
             "total": money(job_total),
-            "order_untaxed": money(totals["base_amount_currency"]),
-            "order_tax": money(totals["tax_amount_currency"]),
-            "order_total": money(totals["total_amount_currency"]),
+            "order_untaxed": money(order_untaxed),
+            "order_tax": money(order_tax),
+            "order_total": money(order_total),
         }
