@@ -263,7 +263,13 @@ class PrintJob(models.Model):
             )
             for order_id, moves in by_order.items()
         }
-        self.order_id._message_log_batch(bodies)
+        # A customer's portal action moves jobs: the note is the addon's, not theirs.
+        author = (
+            self.order_id[:1]._get_print_system_author()
+            if self.env.user.share and self.order_id
+            else None
+        )
+        self.order_id._message_log_batch(bodies, author_id=author.id if author else None)
 
     def _check_can_move_to(self, target):
         """Raise a clear error when any job may not move to ``target``."""
