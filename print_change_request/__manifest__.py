@@ -34,11 +34,13 @@
         "views/print_preflight_views.xml",
         "security/print_portal_security.xml",
         "data/mail_template_portal_data.xml",
+        "data/mail_template_talk_data.xml",
         "wizards/print_job_upload_wizard_views.xml",
         "views/print_job_change_views.xml",
         "views/print_order_invoice_views.xml",
         "views/print_portal_new_order_templates.xml",
         "views/print_portal_price_templates.xml",
+        "views/print_portal_talk_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -499,7 +499,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                     )
                 )
             if order_sudo.portal_draft:
-                order_sudo._submit_portal_draft(author=author)
+                order_sudo._submit_portal_draft(author=author, message=text)
                 return self._submitted_order_notice(order_sudo)
             requests._submit_answer(text, author=author)
             return "submitted"

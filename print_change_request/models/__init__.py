@@ -23,3 +23,6 @@ from . import print_order_pricing
 from . import product_template
 from . import ir_attachment
 from . import print_job_change
+from . import print_order_talk
+from . import payment_transaction_talk
+from . import print_refund_talk

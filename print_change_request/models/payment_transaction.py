@@ -55,9 +55,8 @@ class PaymentTransaction(models.Model):
     def _log_message_on_linked_documents(self, message):
         """Also log payment messages on the print orders the transaction pays or refunds."""
         res = super()._log_message_on_linked_documents(message)
-        author = self.env.user.partner_id if self.env.is_superuser() else self.partner_id
         for order in self.print_order_ids or self.source_transaction_id.print_order_ids:
-            order.message_post(body=message, author_id=author.id)
+            order.message_post(body=message, author_id=order._get_print_system_author().id)
         return res
 
     def _post_process(self):

@@ -181,12 +181,21 @@ class PrintChangeRequest(models.Model):
         order can show whether the customer was told."""
         template = self.env.ref(template_xmlid)
         for request in self:
-            order = request.order_id.with_context(print_change_request_id=request.id)
+            order = request.order_id.with_context(
+                print_change_request_id=request.id, print_notify_customer_only=True
+            )
             order._portal_ensure_token()
+            user = self.env.user
+            author = (
+                user.partner_id
+                if user._is_internal() and not user._is_superuser()
+                else order._get_print_shop_author()  # the reminders' cron: the shop
+            )
             message = order.message_post_with_source(
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
+                **order._get_print_mail_authorship(template, author),
                 partner_ids=order.partner_id.ids,
             )
             request.sudo().mail_message_id = message[:1]
@@ -312,12 +321,14 @@ class PrintChangeRequest(models.Model):
             }
         )
         summary = self._answer_summary_html(author, message)
+        # The summary is the addon's note for the shop; the customer's words are theirs.
         order.message_post(
             body=summary,
-            author_id=author.id,
+            author_id=order._get_print_system_author().id,
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
+        order._post_customer_message(message, author=author)
         order.activity_schedule(
             "print_change_request.mail_activity_type_check_changes",
             summary=self.env._("Check the customer's changes to %s", order.name),
@@ -346,14 +357,8 @@ class PrintChangeRequest(models.Model):
 
     def _send_answer_confirmation(self):
         """Tell the customer by e-mail that the shop received their changes."""
-        template = self.env.ref("print_change_request.mail_template_customer_answered")
-        order = self.order_id.with_context(print_change_request_id=self[:1].id)
-        order._portal_ensure_token()
-        order.message_post_with_source(
-            template,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=order.partner_id.ids,
+        self.order_id._send_print_confirmation(
+            "print_change_request.mail_template_customer_answered", request=self[:1]
         )
 
     def _mail_groups(self):

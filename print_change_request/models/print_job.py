@@ -279,7 +279,15 @@ class PrintJob(models.Model):
             )
             for order_id, moves in by_order.items()
         }
-        self.order_id.filtered(lambda order: order.id in bodies)._message_log_batch(bodies)
+        # A customer's portal action moves jobs: the note is the addon's, not theirs.
+        author = (
+            self.order_id[:1]._get_print_system_author()
+            if self.env.user.share and self.order_id
+            else None
+        )
+        self.order_id.filtered(lambda order: order.id in bodies)._message_log_batch(
+            bodies, author_id=author.id if author else None
+        )
 
     def _order_tracks_move(self, order, previous):
         """True when these jobs (``previous`` gives their states before the move) are all

@@ -191,7 +191,7 @@ class PrintOrder(models.Model):
         copy=False,
         tracking=60,
         help='The operator chose "I do not wait for the response of the customer" and may go '
-        "on with the order; the customer can still answer.",
+        "on with the order as it was; the customer can no longer change it in the portal.",
     )
     refund_ids = fields.One2many(
         comodel_name="print.refund",
@@ -571,25 +571,17 @@ class PrintOrder(models.Model):
         return action
 
     def action_continue_without_customer(self):
-        """ "I do not wait for the response of the customer.": go on with the workflow.
+        """ "I do not wait for the response of the customer.": go on with the order as it
+        was (:meth:`_go_ahead_without_customer`, print_order_talk.py).
 
-        The decision is recorded in the chatter; the customer can still answer."""
+        The decision is recorded in the chatter; the customer can no longer send changes in
+        the portal, the refunds not paid out yet are canceled and the customer is told."""
         self._check_operator()
         self._lock_for_update()
         waiting = self.filtered(lambda order: order._is_waiting_on_customer())
         if not waiting:
             raise UserError(self.env._("These orders are not waiting for the customer."))
-        waiting.sudo().write({"customer_wait_skipped": True})
-        waiting.change_request_ids._mark_not_waited()
-        for order in waiting:
-            order.message_post(
-                body=self.env._(
-                    "I do not wait for the response of the customer. (%(user)s decided to go "
-                    "on with the order without the customer's changes.)",
-                    user=self.env.user.name,
-                )
-            )
-        return True
+        return waiting._go_ahead_without_customer()
 
     def action_customer_changed(self):
         """The customer changed the order (new files or ticket sent by other means than the
@@ -936,11 +928,16 @@ class PrintOrder(models.Model):
             ):
                 order.change_request_ids._mark_answered()
                 order.sudo().customer_wait_skipped = False
-            order.message_post(
+            order.sudo().message_post(
                 body=self.env._(
                     "The customer changed the order: %(jobs)s.",
                     jobs=", ".join((jobs & order.job_ids).mapped("name")),
-                )
+                ),
+                author_id=(
+                    self.env.user.partner_id
+                    if not self.env.user.share
+                    else order._get_print_system_author()
+                ).id,
             )
         return jobs
 
@@ -1402,9 +1399,10 @@ class PrintOrder(models.Model):
         help="The customer placed this order in the portal.",
     )
 
-    def _submit_portal_draft(self, author=None):
+    def _submit_portal_draft(self, author=None, message=None):
         """Submit the customer's draft: it becomes a New order submitted now, with its
-        responsible, an activity for them, a chatter message and a confirmation to the customer.
+        responsible, an activity for them, the customer's ``message`` on the chatter in their
+        name and the shop's confirmation to the customer.
         A second submit (double click, replay) changes nothing and returns False.  Call under
         the order's row lock."""
         self.ensure_one()
@@ -1432,26 +1430,9 @@ class PrintOrder(models.Model):
                 "user_id": responsible.id,
             }
         )
-        author = author or order.partner_id
-        body = self.env._(
-            "Your order %(order)s was submitted: %(jobs)s job(s). We will check your files "
-            "and let you know.",
-            order=order.name,
-            jobs=len(order.job_ids),
-        )
-        if order._is_paid_at_portal_submission():
-            body = self.env._(
-                "%(submitted)s Please pay %(amount)s on the order's page to complete it.",
-                submitted=body,
-                amount=order.currency_id.format(order._get_amount_due()),
-            )
-        order.message_post(
-            body=body,
-            author_id=author.id,
-            partner_ids=order.partner_id.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-        )
+        # The customer's own words in their name; the confirmation in the shop's.
+        order._post_customer_message(message, author=author or order.partner_id)
+        order._send_print_confirmation("print_change_request.mail_template_order_submitted")
         if responsible:
             order.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -44,3 +44,5 @@ from . import test_portal_double_click
 from . import test_portal_new_order_once
 from . import test_operator_edges
 from . import test_portal_price_speed
+from . import test_portal_talk
+from . import test_tour_portal_talk

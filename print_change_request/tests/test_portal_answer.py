@@ -121,7 +121,8 @@ class TestPortalAnswer(PrintPortalCommon):
         self.assertEqual(len(summary), 1)
         self.assertIn("job1-file1.pdf → fonts-embedded.pdf", summary.body)
         self.assertIn("Copies: 1 → 3", summary.body)
-        self.assertEqual(summary.author_id, self.customer)
+        # The addon's summary, not words of the customer: the shop's (issue 14).
+        self.assertEqual(summary.author_id, self.env.company.partner_id)
         confirmation = self.order.message_ids.filtered(
             lambda message: (
                 message.subject and message.subject.startswith("We received the changes")

@@ -15,12 +15,45 @@ class PrintOrderContinueWizard(models.TransientModel):
     order_ids = fields.Many2many(comodel_name="print.order", string="Orders", readonly=True)
     next_step = fields.Selection(selection=NEXT_STEPS, required=True, readonly=True)
     waiting_order_names = fields.Char(compute="_compute_waiting_order_names")
+    refund_note = fields.Char(
+        compute="_compute_refund_note",
+        help="What happens to the refunds of the requests not waited for.",
+    )
 
     @api.depends("order_ids")
     def _compute_waiting_order_names(self):
         for wizard in self:
             waiting = wizard.order_ids.filtered(lambda order: order._is_waiting_on_customer())
             wizard.waiting_order_names = ", ".join(waiting.mapped("name"))
+
+    @api.depends("order_ids")
+    def _compute_refund_note(self):
+        for wizard in self:
+            waiting = wizard.order_ids.filtered(lambda order: order._is_waiting_on_customer())
+            refunds = (
+                waiting.change_request_ids.filtered(lambda request: request.state == "waiting")
+                .sudo()
+                .refund_ids
+            )
+            to_cancel, gone = self.env["print.order"]._split_refunds_going_ahead(refunds)
+            notes = []
+            if to_cancel:
+                notes.append(
+                    self.env._(
+                        "The refunds not paid out yet (%(refunds)s) are canceled: the customer "
+                        "keeps their payment.",
+                        refunds=", ".join(to_cancel.mapped("name")),
+                    )
+                )
+            if gone:
+                notes.append(
+                    self.env._(
+                        "The refunds already sent or under way (%(refunds)s) stay: the customer "
+                        "pays what is due again.",
+                        refunds=", ".join(gone.mapped("name")),
+                    )
+                )
+            wizard.refund_note = " ".join(notes)
 
     def action_continue(self):
         """OK: do not wait for the customer, then do the step (the form reloads after)."""
