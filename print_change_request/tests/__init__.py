@@ -38,3 +38,4 @@ from . import test_print_pricing
 from . import test_portal_price
 from . import test_stripe_both_webhooks
 from . import test_overpayment
+from . import test_stripe_webhook_concurrency
