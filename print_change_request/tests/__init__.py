@@ -46,3 +46,4 @@ from . import test_operator_edges
 from . import test_portal_price_speed
 from . import test_portal_talk
 from . import test_tour_portal_talk
+from . import test_stripe_webhook_concurrency

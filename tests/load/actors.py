@@ -7,7 +7,10 @@
 - accountants retry failed automatic refunds, turn them into manual ones, mark manual ones
   done with a reference, or cancel;
 - an admin triggers the refund follow-up cron;
-- a webhook sender replays, duplicates and reorders truthful Stripe refund events;
+- a webhook sender replays, duplicates and reorders truthful Stripe refund events, to the
+  addon's webhook and to Odoo's own Stripe webhook (``charge.refunded``);
+- a "dashboard" user refunds small amounts directly on Stripe now and then, and Stripe tells
+  both webhooks at once or one after the other, in either order;
 - a killer SIGKILLs an Odoo worker now and then (the prefork master respawns it).
 """
 
@@ -295,6 +298,20 @@ class WebhookSender(Actor):
         intent = self.random.choice(intents)
         refunds = ctx.stripe.v1.refunds.list(params={"payment_intent": intent}).data
         events = []
+        reference = ctx.reference_of(intent)
+        if refunds and reference and self.random.random() < 0.5:
+            # Odoo's own webhook hears of the charge's refunds through charge.refunded
+            odoo_event = webhooks.charge_refunded_event(
+                reference, intent, [refund.to_dict() for refund in refunds]
+            )
+            roll = self.random.random()
+            if roll < 0.5:
+                events.append(("odoo_current", odoo_event))
+            elif roll < 0.8:
+                events.append(("odoo_duplicate", odoo_event))
+                events.append(("odoo_duplicate", odoo_event))
+            else:
+                self.replay.append(odoo_event)
         for refund in refunds:
             raw = refund.to_dict()
             kind = self.random.choice(webhooks.EVENT_TYPES)
@@ -324,11 +341,118 @@ class WebhookSender(Actor):
             thread.join(timeout=ctx.rpc_timeout + 5)
 
     def _send(self, label, url, event):
-        status = webhooks.send(url, event, self.ctx.webhook_secret, timeout=self.ctx.rpc_timeout)
-        self.ctx.stats.add(f"webhook_{label}")
-        self.ctx.stats.add(f"webhook_http_{status}")
-        if status == 500:
-            self.ctx.stats.error(self.name, f"webhook answered 500 to {label} event {event['id']}")
+        send_event(self.ctx, label, url, event, self.name)
+
+
+def send_event(ctx, label, url, event, actor):
+    """Send ``event`` to the webhook it is for (Odoo's for ``charge.refunded``, the addon's
+    for the others) and count the answer."""
+    odoo = event["type"] == "charge.refunded"
+    path = webhooks.ODOO_PATH if odoo else webhooks.PATH
+    status = webhooks.send(url, event, ctx.webhook_secret, timeout=ctx.rpc_timeout, path=path)
+    if odoo and not label.startswith("odoo_"):
+        label = f"odoo_{label}"
+    ctx.stats.add(f"webhook_{label}")
+    ctx.stats.add(f"webhook_{'odoo_' if odoo else ''}http_{status}")
+    # 0: no answer (a killed worker); Stripe sends the event again later
+    if status >= 500 or (odoo and status not in (0, 200)):
+        ctx.stats.error(actor, f"webhook {path} answered {status} to {label} event {event['id']}")
+
+
+class DashboardRefunder(Actor):
+    """Someone refunds 0.50 of a payment in Stripe's dashboard now and then; Stripe then
+    tells Odoo's webhook (charge.refunded) and the addon's (refund.created), one first and
+    the other after, or both at once, sometimes twice.  Only payments with money left on
+    them and no refund under way in Odoo are touched, so that no one gives the same money
+    back twice (which the addon flags, but the invariants would count)."""
+
+    pause = (4.0, 9.0)
+    amount = 50  # cents
+
+    def __init__(self, name, ctx, seed):
+        super().__init__(name, ctx, seed)
+        self.admin = Session(ctx.server_urls[0], ctx.db, "admin", "admin", timeout=ctx.rpc_timeout)
+
+    def step(self):
+        ctx = self.ctx
+        intents = ctx.known_intents()
+        if not intents:
+            return
+        intent = self.random.choice(intents)
+        reference = ctx.reference_of(intent)
+        txs = self.admin.call(
+            "payment.transaction",
+            "search_read",
+            [("provider_reference", "=", intent), ("operation", "!=", "refund")],
+            ["amount", "print_order_ids", "state"],
+        )
+        if len(txs) != 1 or txs[0]["state"] != "done" or not reference:
+            return
+        tx = txs[0]
+        refunds = self.admin.call(
+            "print.refund",
+            "search_read",
+            [
+                "|",
+                ("order_id", "in", tx["print_order_ids"]),
+                ("source_transaction_id", "=", tx["id"]),
+            ],
+            ["state", "amount", "source_transaction_id", "provider_refund_id"],
+        )
+        orders = self.admin.call(
+            "print.order", "search_read", [("id", "in", tx["print_order_ids"])], ["amount_paid"]
+        )
+        on_stripe = [
+            r.to_dict() for r in ctx.stripe.v1.refunds.list(params={"payment_intent": intent}).data
+        ]
+        known = {r["provider_refund_id"] for r in refunds if r["provider_refund_id"]}
+        committed_here = sum(
+            r["amount"]
+            for r in refunds
+            if r["state"] in ("draft", "pending", "done")
+            and r["source_transaction_id"]
+            and r["source_transaction_id"][0] == tx["id"]
+        )
+        unknown_on_stripe = sum(
+            r["amount"] / 100
+            for r in on_stripe
+            if r["id"] not in known and r.get("status") in ("succeeded", "pending")
+        )
+        left = tx["amount"] - committed_here - unknown_on_stripe
+        busy = any(r["state"] in ("draft", "pending") for r in refunds)
+        if busy or left < 2.0 or any(order["amount_paid"] < 2.0 for order in orders):
+            ctx.stats.add("dashboard_skipped")
+            return
+        refund = ctx.stripe.v1.refunds.create(
+            params={"payment_intent": intent, "amount": self.amount}
+        ).to_dict()
+        ctx.stats.add("dashboard_refunds")
+        all_refunds = [
+            r.to_dict() for r in ctx.stripe.v1.refunds.list(params={"payment_intent": intent}).data
+        ]
+        odoo_event = webhooks.charge_refunded_event(reference, intent, all_refunds)
+        ours = webhooks.event_for(refund, self.random.choice(webhooks.EVENT_TYPES))
+        roll = self.random.random()
+        if roll < 0.35:
+            order = [[("odoo_first", odoo_event)], [("dashboard_after", ours)]]
+        elif roll < 0.7:
+            order = [[("dashboard_first", ours)], [("odoo_after", odoo_event)]]
+        else:  # at once, each maybe twice (Stripe's retries)
+            both = [("odoo_at_once", odoo_event), ("dashboard_at_once", ours)]
+            if self.random.random() < 0.5:
+                both += [("odoo_at_once", odoo_event), ("dashboard_at_once", ours)]
+            order = [both]
+        for group in order:
+            threads = []
+            for label, event in group:
+                url = self.random.choice(ctx.server_urls)
+                thread = threading.Thread(
+                    target=send_event, args=(ctx, label, url, event, self.name), daemon=True
+                )
+                thread.start()
+                threads.append(thread)
+            for thread in threads:
+                thread.join(timeout=ctx.rpc_timeout + 5)
 
 
 class Killer(Actor):

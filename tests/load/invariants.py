@@ -14,6 +14,10 @@ admin) and from Stripe (localstripe, read directly, not through the fault proxy)
    in payment: their total, partial: total - residual); refunded = refunds in draft, pending
    or done; amount_paid = max(received - refunded, 0); is_paid = amount_paid > 0 and
    amount_paid >= amount_total.
+5. ``one_refund_one_transaction``: each Stripe refund (``re_...``) of those payments is
+   exactly one refund ``payment.transaction`` in Odoo (whoever recorded it: the addon's
+   webhook, Odoo's own Stripe webhook, the hourly reconciliation or the refund's sender),
+   and at most one outbound ``account.payment`` (not canceled).
 4. ``no_request_lost``: for every order, the requests the operators were told succeeded <=
    the ``print.change.request`` records <= those plus the requests whose answer was lost
    (connection cut by a killed worker).
@@ -40,6 +44,7 @@ def check(admin, stripe_client, order_ids, stats):
         "never_more_than_paid": [],
         "order_amounts": [],
         "no_request_lost": [],
+        "one_refund_one_transaction": [],
     }
     txs = admin.call(
         "payment.transaction",
@@ -95,6 +100,7 @@ def check(admin, stripe_client, order_ids, stats):
         refunds_by_source[_m2o(refund["source_transaction_id"])].append(refund)
 
     stripe_back_by_tx = {}
+    all_stripe_refunds = []
     for tx in payments:
         if tx["provider_code"] != "stripe" or not tx["provider_reference"]:
             continue
@@ -105,6 +111,7 @@ def check(admin, stripe_client, order_ids, stats):
                 params={"payment_intent": intent, "limit": 100}
             ).data
         ]
+        all_stripe_refunds += stripe_refunds
         live = [r for r in stripe_refunds if r.get("status") in LIVE]
         stripe_sum = sum(r["amount"] for r in live) / 100
         stripe_back_by_tx[tx["id"]] = stripe_sum
@@ -139,6 +146,8 @@ def check(admin, stripe_client, order_ids, stats):
                 f"{stripe_sum:.2f} through Stripe + {manual_done:.2f} by hand; Odoo: "
                 f"{[(r['name'], r['state'], r['method'], r['amount']) for r in odoo]}"
             )
+
+    results["one_refund_one_transaction"] = _one_refund_one_transaction(admin, all_stripe_refunds)
 
     invoices_by_order = defaultdict(list)
     for invoice in invoices:
@@ -206,8 +215,54 @@ def check(admin, stripe_client, order_ids, stats):
         "payments": len(payments),
         "stripe_refunded": round(sum(stripe_back_by_tx.values()), 2),
         "change_requests": len(requests),
+        "stripe_refunds_checked": len(all_stripe_refunds),
     }
     return results, facts
+
+
+def _one_refund_one_transaction(admin, stripe_refunds):
+    """Breaches of "each Stripe refund is exactly one refund transaction and at most one
+    outbound payment".  Refund transactions are searched by their Stripe id among all of
+    them, linked to a print order or not (Odoo's own webhook does not link them)."""
+    refund_ids = [r["id"] for r in stripe_refunds]
+    if not refund_ids:
+        return []
+    txs = admin.call(
+        "payment.transaction",
+        "search_read",
+        [("operation", "=", "refund"), ("provider_reference", "in", refund_ids)],
+        ["provider_reference", "reference", "state", "amount"],
+    )
+    payments = admin.call(
+        "account.payment",
+        "search_read",
+        [("payment_transaction_id", "in", [tx["id"] for tx in txs] or [0])],
+        ["payment_transaction_id", "payment_type", "state", "amount"],
+    )
+    txs_by_refund = defaultdict(list)
+    for tx in txs:
+        txs_by_refund[tx["provider_reference"]].append(tx)
+    payments_by_tx = defaultdict(list)
+    for payment in payments:
+        if payment["state"] != "canceled" and payment["payment_type"] == "outbound":
+            payments_by_tx[_m2o(payment["payment_transaction_id"])].append(payment)
+    breaches = []
+    for refund in stripe_refunds:
+        found = txs_by_refund.get(refund["id"], [])
+        live = refund.get("status") in LIVE
+        if (live and len(found) != 1) or len(found) > 1:
+            breaches.append(
+                f"Stripe refund {refund['id']} ({refund.get('status')}, "
+                f"{refund['amount'] / 100:.2f}) is {len(found)} refund transaction(s): "
+                f"{[(tx['reference'], tx['state'], tx['amount']) for tx in found]}"
+            )
+        outbound = [p for tx in found for p in payments_by_tx.get(tx["id"], [])]
+        if len(outbound) > 1:
+            breaches.append(
+                f"Stripe refund {refund['id']} is {len(outbound)} outbound payments: "
+                f"{[(p['id'], p['state'], p['amount']) for p in outbound]}"
+            )
+    return breaches
 
 
 def _count(records, key):

@@ -124,6 +124,7 @@ class Context:
         self.admin = Session(server_urls[0], db, "admin", "admin", timeout=self.rpc_timeout)
         self.job_order = {}
         self._intents = []
+        self._references = {}
         self._intents_at = 0.0
         self._lock = threading.Lock()
         self.transport_notes = []
@@ -143,11 +144,17 @@ class Context:
                         ("operation", "!=", "refund"),
                         ("provider_reference", "!=", False),
                     ],
-                    ["provider_reference"],
+                    ["provider_reference", "reference"],
                 )
                 self._intents = [tx["provider_reference"] for tx in txs]
+                self._references = {tx["provider_reference"]: tx["reference"] for tx in txs}
                 self._intents_at = time.monotonic()
             return list(self._intents)
+
+    def reference_of(self, intent):
+        """The Odoo transaction reference of a payment intent (the charge's description)."""
+        with self._lock:
+            return self._references.get(intent)
 
     def note_transport(self, actor, error):
         with self._lock:
@@ -378,6 +385,7 @@ def run(args):
         actors.Customer("customer-0", ctx, seed + 200, setup["operators"][0]),
         actors.CronTrigger("cron-0", ctx, seed + 300),
         actors.WebhookSender("webhook-0", ctx, seed + 400),
+        actors.DashboardRefunder("dashboard-0", ctx, seed + 600),
     ]
     if args.kill_every > 0:
         threads.append(actors.Killer("killer-0", ctx, seed + 500, args.kill_every))
@@ -438,6 +446,8 @@ def run(args):
         "accountants": actors.by_prefix(counts, "accountant_"),
         "customer": actors.by_prefix(counts, "customer_"),
         "webhooks": actors.by_prefix(counts, "webhook_"),
+        "dashboard": actors.by_prefix(counts, "dashboard_"),
+        "stripe_refunds_checked": facts["stripe_refunds_checked"],
         "cron_triggered": counts["cron_triggered"],
         "final_cron": final_cron,
         "faults": proxy.summary(),

@@ -2,8 +2,9 @@
 
 An event carries a refund as Stripe holds it now, or the same refund in the ``pending``
 state it had (on a real Stripe) before it succeeded, sent late: out of order.  Events are
-sent once, twice (duplicates, to both servers at once) or replayed later.  Never a failure
-of a refund that succeeded: those are simulated in the unit tests with FakeStripe.
+sent once, twice (duplicates, to both servers at once) or replayed later.  Odoo's own Stripe
+webhook gets ``charge.refunded`` events listing the charge's refunds the same ways.  Never a
+failure of a refund that succeeded: those are simulated in the unit tests with FakeStripe.
 """
 
 import copy
@@ -16,6 +17,9 @@ import urllib.request
 import stripe
 
 PATH = "/print_change_request/stripe/webhook"
+#: Odoo's own Stripe webhook (payment_stripe), which a shop configures as Odoo's
+#: documentation says: it hears of refunds through ``charge.refunded``.
+ODOO_PATH = "/payment/stripe/webhook"
 EVENT_TYPES = ("refund.updated", "charge.refund.updated", "refund.created")
 _ids = itertools.count(1)
 
@@ -35,12 +39,38 @@ def event_for(refund, event_type, status=None):
     }
 
 
-def send(server_url, event, secret, timeout=60.0):
-    """POST the signed event; return the HTTP status (0 when no answer)."""
+def charge_refunded_event(reference, intent, refunds):
+    """Stripe's ``charge.refunded`` event for the payment ``intent`` (whose charge carries
+    the Odoo transaction's ``reference`` as its description), listing ``refunds`` (dicts)."""
+    return {
+        "id": f"evt_load_{next(_ids)}_{int(time.time())}",
+        "object": "event",
+        "type": "charge.refunded",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": f"ch_{intent}",
+                "object": "charge",
+                "description": reference,
+                "payment_intent": intent,
+                "refunded": True,
+                "refunds": {
+                    "object": "list",
+                    "data": copy.deepcopy(list(refunds)),
+                    "has_more": False,
+                },
+            }
+        },
+    }
+
+
+def send(server_url, event, secret, timeout=60.0, path=PATH):
+    """POST the signed event to ``path``; return the HTTP status (0 when no answer)."""
     payload = json.dumps(event)
     header = stripe.WebhookSignature.generate_signature_header(payload, secret, int(time.time()))
     request = urllib.request.Request(
-        server_url + PATH,
+        server_url + path,
         data=payload.encode(),
         headers={"Content-Type": "application/json", "Stripe-Signature": header},
     )
