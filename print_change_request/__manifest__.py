@@ -48,6 +48,7 @@
         ],
         "web.assets_frontend": [
             "print_change_request/static/src/js/print_job_price.js",
+            "print_change_request/static/src/js/print_order_form.js",
         ],
         "web.assets_tests": [
             "print_change_request/static/tests/tours/*.js",

@@ -2,3 +2,4 @@ from . import stripe_webhook
 from . import portal
 from . import payment
 from . import portal_new_order
+from . import portal_order_form

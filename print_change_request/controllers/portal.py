@@ -21,6 +21,7 @@ NOTICES = (
     "job_added",
     "submitted_order",
     "submitted_pay",
+    "saved",
 )
 #: Where the page opens after a notice (its HTML anchor): the payment after a submission the
 #: customer pays at once.

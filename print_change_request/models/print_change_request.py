@@ -4,6 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..lib import communication_state as cs
 
@@ -239,9 +240,7 @@ class PrintChangeRequest(models.Model):
                 "Your changes to order %(order)s were already sent to the print shop on "
                 "%(date)s. There is nothing more to do.",
                 order=order.name,
-                date=fields.Datetime.to_string(
-                    fields.Datetime.context_timestamp(self, answered.date_answered)
-                ),
+                date=format_datetime(self.env, answered.date_answered),
             )
         labels = dict(order._fields["communication_state"]._description_selection(self.env))
         return self.env._(

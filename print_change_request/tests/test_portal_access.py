@@ -181,7 +181,7 @@ class TestPortalAccess(PrintPortalCommon):
         text = " ".join(page.text_content().split())
         self.assertIn("What you must change", text)
         self.assertIn("Embed the fonts of page 2", text)
-        self.assertTrue(page.xpath("//form[@id='print_order_submit']"))
+        self.assertTrue(page.xpath("//*[@id='print_order_submit']"))
         link = page.xpath("//a[contains(@href, '/files/')]/@href")[0]
         self.assertIn("access_token=", link)
         response = self.url_open(link)

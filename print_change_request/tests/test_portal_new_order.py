@@ -161,7 +161,7 @@ class TestPortalNewOrder(PortalNewOrderCommon):
         )
         self.assertFalse(self._operators_see(draft), "a draft is not New for operators")
         page = html.fromstring(response.content)
-        self.assertTrue(page.xpath("//form[@id='print_order_add_job']"))
+        self.assertTrue(page.xpath("//*[@id='print_order_add_job']"))
         # The price the backend computes (the media's price per copy), shown on the job.
         self.assertEqual(draft.job_ids.price_subtotal, 1.8)
         price = page.xpath("//span[hasclass('o_print_job_price')]")[0].text_content()

@@ -192,7 +192,7 @@ class TestPortalNewOrderSubmit(PortalNewOrderCommon):
         self.assertIn("Flyer A5 / flyer-front.pdf: Fonts not embedded: Helvetica", summary)
         self.assertNotIn("flyer-back.pdf", summary)
         # The submit form is below the warnings: the customer may still submit.
-        self.assertTrue(page.xpath("//form[@id='print_order_submit']//button[@type='submit']"))
+        self.assertTrue(page.xpath("//*[@id='print_order_submit']//button[@type='submit']"))
 
     def test_05_the_responsible_is_told_at_once(self):
         self.env.company.print_portal_user_id = self.operator

@@ -177,7 +177,7 @@ class TestPortalPrice(PrintPortalCommon):
         self.assertIn("Untaxed Amount", totals)
         self.assertIn("Total", totals)
         self.assertEqual(len(page.xpath("//td[hasclass('o_print_job_price_cell')]")), 2)
-        form = page.xpath(f"//form[hasclass('o_print_ticket')][@data-job-id='{self.job_2.id}']")[0]
+        form = page.xpath(f"//*[hasclass('o_print_ticket')][@data-job-id='{self.job_2.id}']")[0]
         self.assertEqual(
             form.get("data-print-price-url"), f"/my/print_orders/{self.order.id}/price"
         )

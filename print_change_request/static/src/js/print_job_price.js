@@ -4,6 +4,8 @@
  * fields asks the server for the price (the backend's own computation, see
  * controllers/portal.py `portal_print_order_price`) and shows it in the form's price block.
  * Nothing is saved: the customer still saves the ticket or adds the job with the form.
+ * The block is a form (a new order) or a part of the order page's one form, whose fields
+ * are named with a prefix (``data-print-field-prefix``, e.g. ``job_12_copies``).
  */
 import publicWidget from "@web/legacy/js/public/public_widget";
 import { rpc } from "@web/core/network/rpc";
@@ -12,7 +14,7 @@ import { debounce } from "@web/core/utils/timing";
 const PRICED_FIELDS = ["product_id", "copies", "color_mode", "sides", "finishing"];
 
 publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
-    selector: "form[data-print-price-url]",
+    selector: "[data-print-price-url]",
     events: {
         "change select": "_onTicketChange",
         "change input": "_onTicketChange",
@@ -29,17 +31,23 @@ publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
     },
 
     _onTicketChange(ev) {
-        if (PRICED_FIELDS.includes(ev.target.name)) {
+        if (PRICED_FIELDS.includes(this._fieldName(ev.target))) {
             this._update();
         }
     },
 
+    _fieldName(el) {
+        const prefix = this.el.dataset.printFieldPrefix || "";
+        const name = el.name || "";
+        return name.startsWith(prefix) ? name.slice(prefix.length) : "";
+    },
+
     _ticket() {
-        const data = new FormData(this.el);
         const params = {};
-        for (const name of PRICED_FIELDS) {
-            if (data.has(name)) {
-                params[name] = data.get(name);
+        for (const el of this.el.querySelectorAll("input[name], select[name]")) {
+            const name = this._fieldName(el);
+            if (PRICED_FIELDS.includes(name)) {
+                params[name] = el.value;
             }
         }
         if (this.el.dataset.jobId) {
@@ -55,6 +63,21 @@ publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
         const request = ++this._requestCount;
         const block = this.el.querySelector(".o_print_price_quote");
         if (!block) {
+            return;
+        }
+        // Copies below 1 (or not a whole number) have no price: say so at once.
+        const copies = this._ticket().copies;
+        const copiesError = block.querySelector(".o_print_price_copies_error");
+        const copiesWrong =
+            copies !== undefined && !(/^\s*[0-9]+\s*$/.test(copies) && parseInt(copies, 10) >= 1);
+        if (copiesError) {
+            copiesError.classList.toggle("d-none", !copiesWrong);
+        }
+        if (copiesWrong) {
+            ++this._requestCount; // an answer on its way is stale
+            block.classList.remove("opacity-50");
+            block.querySelector(".o_print_price_error").classList.add("d-none");
+            block.querySelector(".o_print_price_body").classList.add("d-none");
             return;
         }
         block.classList.add("opacity-50");
@@ -92,6 +115,13 @@ publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
         }
         for (const el of block.querySelectorAll("[data-print-price-unless]")) {
             el.classList.toggle("d-none", Boolean(price[el.dataset.printPriceUnless]));
+        }
+        // "1 copy", "2 copies": the word that goes with the number.
+        for (const el of block.querySelectorAll("[data-print-price-one]")) {
+            el.classList.toggle("d-none", Number(price[el.dataset.printPriceOne]) !== 1);
+        }
+        for (const el of block.querySelectorAll("[data-print-price-many]")) {
+            el.classList.toggle("d-none", Number(price[el.dataset.printPriceMany]) === 1);
         }
         block.dataset.printPriceUnit = price.unit.value;
         block.dataset.printPriceTotal = price.order_total.value;

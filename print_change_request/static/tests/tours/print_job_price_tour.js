@@ -4,7 +4,7 @@
 
 import { registry } from "@web/core/registry";
 
-const TICKET = ".o_print_job_card:eq(1) form.o_print_ticket";
+const TICKET = ".o_print_job_card:eq(1) .o_print_ticket";
 
 registry.category("web_tour.tours").add("print_change_request_job_price_tour", {
     steps: () => [
@@ -14,7 +14,7 @@ registry.category("web_tour.tours").add("print_change_request_job_price_tour", {
         },
         {
             content: "Five copies",
-            trigger: `${TICKET} input[name='copies']`,
+            trigger: `${TICKET} input[name$='_copies']`,
             run: "edit 5",
         },
         {
@@ -23,7 +23,7 @@ registry.category("web_tour.tours").add("print_change_request_job_price_tour", {
         },
         {
             content: "Black & white",
-            trigger: `${TICKET} select[name='color_mode']`,
+            trigger: `${TICKET} select[name$='_color_mode']`,
             run: "select bw",
         },
         {

@@ -21,7 +21,7 @@ function uploadSteps(job, fileName) {
     return [
         {
             content: `Choose the PDF of ${job}`,
-            trigger: `.o_print_job_card:contains('${job}') .o_print_add_files input[name='files']`,
+            trigger: `.o_print_job_card:contains('${job}') .o_print_add_files input[type='file']`,
             run() {
                 choosePdf(this.anchor, fileName);
             },
@@ -75,7 +75,7 @@ registry.category("web_tour.tours").add("print_change_request_portal_new_order_t
         ...uploadSteps("Flyer A5", "flyer.pdf"),
         {
             content: "Add a second job",
-            trigger: "#print_order_add_job input[name='name']",
+            trigger: "#print_order_add_job input[name='new_job_name']",
             run: "edit Poster A3",
         },
         {

@@ -29,7 +29,7 @@ registry.category("web_tour.tours").add("print_change_request_portal_tour", {
         },
         {
             content: "Choose the new PDF for the flagged file",
-            trigger: ".o_print_file:has(.o_print_file_reason) .o_print_replace_file input[name='files']",
+            trigger: ".o_print_file:has(.o_print_file_reason) .o_print_replace_file input[type='file']",
             run() {
                 choosePdf(this.anchor, "fonts-embedded.pdf");
             },
@@ -48,7 +48,7 @@ registry.category("web_tour.tours").add("print_change_request_portal_tour", {
         },
         {
             content: "Change the copies of job 2",
-            trigger: ".o_print_job_card:contains('Job 2') input[name='copies']",
+            trigger: ".o_print_job_card:contains('Job 2') input[name$='_copies']",
             run: "edit 3",
         },
         {

@@ -1,0 +1,251 @@
+import re
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from ..lib import communication_state as cs
+from ..models.print_job import TICKET_FIELDS
+from .portal import MAX_MESSAGE_LENGTH
+from .portal_new_order import PrintOrderNewPortal
+
+#: The order page's one form (``/my/print_orders/<id>/save``) names each job's fields
+#: ``job_<job id>_<field>``: its ticket fields, ``files`` (files to add) and
+#: ``replace_<attachment id>`` (the file replacing that one).
+JOB_FIELD = re.compile(r"^job_(\d+)_(.+)$")
+REPLACE_FIELD = re.compile(r"^replace_(\d+)$")
+#: The fields of the draft's "Add a job", named ``new_job_<field>``.
+NEW_JOB_PREFIX = "new_job_"
+
+
+class PrintOrderFormPortal(PrintOrderNewPortal):
+    """One form for everything the customer changes on the order page (a draft, or an order
+    waiting for their changes): every job's ticket and files, the job to add, the message and
+    the submit button.  Whatever button is clicked (save, replace, add files, remove a file,
+    add a job, send), the route saves everything the form holds, together and under the
+    order's lock, then does what the button asks; nothing typed elsewhere on the page is lost.
+    A refusal changes nothing and shows the page again with what the customer typed.
+
+    The former single-purpose routes (``.../ticket``, ``.../files``, ``.../remove``,
+    ``.../jobs``, ``.../submit``) stay as they were for scripts that post to them."""
+
+    def _prepare_print_order_values(self, order_sudo, access_token):
+        values = super()._prepare_print_order_values(order_sudo, access_token)
+        values["posted_form"] = self._get_posted_form()
+        values["is_paid_at_submission"] = bool(
+            order_sudo.portal_draft and order_sudo._is_paid_at_portal_submission()
+        )
+        return values
+
+    @staticmethod
+    def _get_posted_form():
+        """What the customer typed, when the page answers a refused post of its form (shown
+        again as typed instead of the saved values); else an empty dict."""
+        httprequest = request.httprequest
+        if httprequest.method != "POST" or not httprequest.path.endswith("/save"):
+            return {}
+        return {
+            key: value
+            for key, value in request.params.items()
+            if isinstance(value, str)
+            and (JOB_FIELD.match(key) or key.startswith(NEW_JOB_PREFIX) or key == "message")
+        }
+
+    @staticmethod
+    def _read_form_files():
+        """The files of the form, by job id: ``{job_id: {"add": [(name, bytes)],
+        "replace": {attachment_id: (name, bytes)}}}``, empty file inputs left out; each file
+        read up to one byte beyond the upload limit (the limit's check names it)."""
+        limit = request.env["print.job"]._get_max_upload_size() + 1
+        result = {}
+        files = request.httprequest.files
+        for key in files:
+            match = JOB_FIELD.match(key)
+            if not match:
+                continue
+            job_id, field = int(match.group(1)), match.group(2)
+            replace = REPLACE_FIELD.match(field)
+            if field != "files" and not replace:
+                continue
+            for storage in files.getlist(key):
+                data = storage.stream.read(limit)
+                if not storage.filename and not data:
+                    continue  # an empty file input
+                upload = (storage.filename or "", data)
+                entry = result.setdefault(job_id, {"add": [], "replace": {}})
+                if replace:
+                    entry["replace"][int(replace.group(1))] = upload
+                else:
+                    entry["add"].append(upload)
+        return result
+
+    @staticmethod
+    def _read_form_tickets(params):
+        """The ticket fields of the form, by job id: ``{job_id: {field: string}}``."""
+        tickets = {}
+        for key, value in params.items():
+            match = JOB_FIELD.match(key)
+            if match and match.group(2) in TICKET_FIELDS and isinstance(value, str):
+                tickets.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        return tickets
+
+    @staticmethod
+    def _editable_jobs(order_sudo, requests):
+        """The jobs the customer may change now: every job of a draft, else the jobs the
+        open requests ask to change."""
+        if order_sudo.portal_draft:
+            return order_sudo.job_ids
+        return requests.job_ids.filtered(
+            lambda job: (
+                job.order_id == order_sudo and job.communication_state == cs.CHANGE_REQUESTED
+            )
+        )
+
+    @staticmethod
+    def _upload_refused_message(job, uploads, error):
+        """The refusal of an upload of several files: which were refused and why (the check's
+        message), and that none of them was stored."""
+        message = error.args[0]
+        if len(uploads) < 2:
+            return message
+        return request.env._(
+            "%(problems)s\nNone of the %(count)s files you chose for job %(job)s was stored "
+            "(%(files)s). Choose them again without the refused ones and upload them.",
+            problems=message,
+            count=len(uploads),
+            job=job.name,
+            files=", ".join(name for name, _data in uploads),
+        )
+
+    @http.route(
+        ["/my/print_orders/<int:order_id>/save"],
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_print_order_save(self, order_id, access_token=None, do="save", **kwargs):
+        """Save the order page's form (every job's ticket and chosen files), then do what the
+        clicked button says: ``save[:<job id>]``, ``remove:<job id>:<attachment id>``,
+        ``add_job`` or ``submit``.  Answer with the page at the job the customer worked on."""
+        do = do if isinstance(do, str) else "save"
+        action, _sep, argument = do.partition(":")
+        if action == "submit":
+            already = self._answer_submitted_again(order_id, access_token)
+            if already:
+                return already
+        params = dict(kwargs)
+        tickets = self._read_form_tickets(params)
+        uploads = self._read_form_files()
+        result = {}
+
+        def save(order_sudo, requests, _job, author):
+            editable = self._editable_jobs(order_sudo, requests)
+            by_id = {job.id: job for job in order_sudo.job_ids}
+            for job_id in set(tickets) | set(uploads):
+                if job_id not in by_id:
+                    raise request.not_found()
+                if by_id[job_id] not in editable:
+                    raise UserError(
+                        request.env._(
+                            "Job %(job)s was not asked to change: it stays as it is.",
+                            job=by_id[job_id].name,
+                        )
+                    )
+            kinds = set()
+            # Every ticket first (all checked before any is written), then the files.
+            parsed = {
+                job_id: by_id[job_id]._parse_ticket_values(raw) for job_id, raw in tickets.items()
+            }
+            for job_id, values in parsed.items():
+                job = by_id[job_id]
+                if job._change_ticket(
+                    values, request=self._request_of(requests, job), author=author
+                ):
+                    kinds.add("ticket")
+            Attachment = request.env["ir.attachment"].sudo()
+            for job_id, files in uploads.items():
+                job = by_id[job_id]
+                change_request = self._request_of(requests, job)
+                for attachment_id, upload in files["replace"].items():
+                    replaces = Attachment.browse(attachment_id).exists()
+                    if not replaces:
+                        raise UserError(
+                            request.env._(
+                                "The file to replace is not one of the files of job %(job)s.",
+                                job=job.name,
+                            )
+                        )
+                    if job._add_files(
+                        [upload], replaces=replaces, request=change_request, author=author
+                    ):
+                        kinds.add("uploaded")
+                if files["add"]:
+                    try:
+                        changes = job._add_files(
+                            files["add"], request=change_request, author=author
+                        )
+                    except UserError as error:
+                        raise UserError(
+                            self._upload_refused_message(job, files["add"], error)
+                        ) from error
+                    if changes:
+                        kinds.add("uploaded")
+            anchor_job = None
+            if action in ("save", "remove") and argument:
+                try:
+                    anchor_job = by_id.get(int(argument.partition(":")[0]))
+                except ValueError:
+                    anchor_job = None
+            if action == "remove":
+                _job_part, _sep2, attachment_part = argument.partition(":")
+                job = anchor_job
+                if not job or not attachment_part.isdigit():
+                    raise request.not_found()
+                if job not in editable:
+                    raise UserError(
+                        request.env._(
+                            "Job %(job)s was not asked to change: it stays as it is.",
+                            job=job.name,
+                        )
+                    )
+                attachment = Attachment.browse(int(attachment_part))
+                if job._remove_file(
+                    attachment, request=self._request_of(requests, job), author=author
+                ):
+                    kinds.add("removed")
+            elif action == "add_job":
+                raw = {
+                    name: params[NEW_JOB_PREFIX + name]
+                    for name in TICKET_FIELDS
+                    if NEW_JOB_PREFIX + name in params
+                }
+                anchor_job = order_sudo._add_portal_job(params.get(NEW_JOB_PREFIX + "name"), raw)
+                result["anchor"] = f"job-{anchor_job.id}"
+                return "job_added"
+            elif action == "submit":
+                message = params.get("message")
+                text = message if isinstance(message, str) else ""
+                if len(text) > MAX_MESSAGE_LENGTH:
+                    raise UserError(
+                        request.env._(
+                            "Your message is too long: write at most %(max)s characters.",
+                            max=MAX_MESSAGE_LENGTH,
+                        )
+                    )
+                if order_sudo.portal_draft:
+                    order_sudo._submit_portal_draft(author=author)
+                    return self._submitted_order_notice(order_sudo)
+                requests._submit_answer(text, author=author)
+                return "submitted"
+            if anchor_job:
+                result["anchor"] = f"job-{anchor_job.id}"
+            if len(kinds) > 1:
+                return "saved"
+            return kinds.pop() if kinds else "unchanged"
+
+        response = self._print_order_post(order_id, access_token, None, save)
+        anchor = result.get("anchor")
+        if anchor and response.status_code in (301, 302, 303) and "#" not in response.location:
+            response.location = f"{response.location}#{anchor}"
+        return response

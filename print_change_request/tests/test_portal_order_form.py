@@ -1,0 +1,159 @@
+"""The order page's one form (``/my/print_orders/<id>/save``): whatever button the customer
+clicks, every job's ticket and chosen files are saved together; a refusal changes nothing
+and shows the page again with what the customer typed."""
+
+from lxml import html
+
+from odoo.tests import tagged
+
+from .portal_common import PrintPortalCommon, make_encrypted_pdf, make_pdf
+
+
+@tagged("post_install", "-at_install")
+class TestPortalOrderForm(PrintPortalCommon):
+    def _save(self, data, files=None, order=None, **kwargs):
+        order = order or self.order
+        return self._post(
+            f"/my/print_orders/{order.id}/save", data=data, files=files, order=order, **kwargs
+        )
+
+    def _location(self, response):
+        """Where the POST redirected to, with its anchor (a browser keeps it)."""
+        self.assertTrue(response.history, response.text[:300])
+        return response.history[0].headers["Location"]
+
+    def test_01_a_replace_saves_the_tickets_typed_beside_it(self):
+        response = self._save(
+            {
+                "do": f"save:{self.job_1.id}",
+                f"job_{self.job_1.id}_copies": "40",
+                f"job_{self.job_1.id}_finishing": "laminate",
+                f"job_{self.job_2.id}_copies": "45",
+                f"job_{self.job_2.id}_ticket_note": "On the silk paper",
+            },
+            files=[
+                (f"job_{self.job_1.id}_replace_{self.flagged.id}", ("fixed.pdf", make_pdf())),
+                # An empty file input of the form, as a browser posts it.
+                (f"job_{self.job_2.id}_files", ("", b"")),
+            ],
+        )
+        self._assert_done(response, "saved")
+        self.assertTrue(self._location(response).endswith(f"#job-{self.job_1.id}"))
+        self.assertRecordValues(
+            self.job_1 | self.job_2,
+            [
+                {"copies": 40, "finishing": "laminate", "ticket_note": False},
+                {"copies": 45, "finishing": "none", "ticket_note": "On the silk paper"},
+            ],
+        )
+        self.assertNotIn(self.flagged, self.job_1.attachment_ids)
+        self.assertIn("fixed.pdf", self.job_1.attachment_ids.mapped("name"))
+        changes = self.request.change_ids
+        self.assertEqual(
+            sorted(changes.mapped("kind")),
+            ["file_replaced", "ticket", "ticket", "ticket", "ticket"],
+        )
+        # The page: the replaced file is shown done in "What you must change".
+        _response, page = self._get_page(f"/my/print_orders/{self.order.id}{self._token_query()}")
+        done = page.xpath("//li[contains(@class, 'o_print_file_change_done')]")
+        self.assertEqual(len(done), 1)
+        self.assertIn("Done: replaced by fixed.pdf", done[0].text_content())
+
+    def test_02_send_sends_the_tickets_as_on_screen(self):
+        self._save(
+            {"do": "save"},
+            files=[
+                (f"job_{self.job_1.id}_replace_{self.flagged.id}", ("fixed.pdf", make_pdf())),
+            ],
+        )
+        response = self._save(
+            {
+                "do": "submit",
+                "message": "All done",
+                f"job_{self.job_2.id}_copies": "3",
+            }
+        )
+        self._assert_done(response, "submitted")
+        self.assertEqual(self.job_2.copies, 3)
+        self.assertEqual(self.request.state, "answered")
+        self.assertEqual(self.request.answer_message, "All done")
+        self.assertEqual(self.order.communication_state, "changed")
+        # Sent twice (a reload): refused, nothing changes.
+        self._assert_refused(
+            self._save({"do": "submit", f"job_{self.job_2.id}_copies": "4"}), "already sent"
+        )
+        self.assertEqual(self.job_2.copies, 3)
+
+    def test_03_a_refused_upload_says_which_files_and_keeps_what_was_typed(self):
+        before = self.job_1.attachment_ids
+        response = self._save(
+            {
+                "do": f"save:{self.job_1.id}",
+                f"job_{self.job_2.id}_copies": "45",
+                f"job_{self.job_2.id}_ticket_note": "Typed, not lost",
+            },
+            files=[
+                (f"job_{self.job_1.id}_files", ("good.pdf", make_pdf())),
+                (f"job_{self.job_1.id}_files", ("secret.pdf", make_encrypted_pdf())),
+            ],
+        )
+        error = self._assert_refused(
+            response,
+            "secret.pdf",
+            "None of the 2 files you chose for job Job 1 was stored (good.pdf, secret.pdf)",
+        )
+        self.assertNotIn("good.pdf:", error)
+        # Nothing changed, not even the ticket typed beside the files.
+        self.assertEqual(self.job_1.attachment_ids, before)
+        self.assertEqual(self.job_2.copies, 1)
+        self.assertFalse(self.request.change_ids)
+        # The page shows what the customer typed, not saved yet.
+        page = html.fromstring(response.content)
+        self.assertEqual(page.xpath(f"//input[@name='job_{self.job_2.id}_copies']/@value"), ["45"])
+        self.assertEqual(
+            page.xpath(f"//textarea[@name='job_{self.job_2.id}_ticket_note']")[0].text,
+            "Typed, not lost",
+        )
+        self.assertTrue(page.xpath("//form[@id='print_order_form'][@data-print-unsaved='1']"))
+
+    def test_04_remove_saves_the_tickets_too(self):
+        kept = self.job_1.attachment_ids - self.flagged
+        response = self._save(
+            {
+                "do": f"remove:{self.job_1.id}:{self.flagged.id}",
+                f"job_{self.job_1.id}_copies": "7",
+            }
+        )
+        self._assert_done(response, "saved")
+        self.assertTrue(self._location(response).endswith(f"#job-{self.job_1.id}"))
+        self.assertEqual(self.job_1.attachment_ids, kept)
+        self.assertEqual(self.job_1.copies, 7)
+
+    def test_05_access_csrf_and_validation_hold(self):
+        other_job = self.other_order.job_ids
+        # A job of another customer's order, named in this order's form: not found.
+        response = self._save({f"job_{other_job.id}_copies": "9"})
+        self.assertEqual(response.status_code, 404)
+        # Another customer's order, with this order's token: not found.
+        response = self._save({"do": "save"}, order=self.other_order, token=False)
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(other_job.copies, 1)
+        # No CSRF token: refused.
+        response = self._save({f"job_{self.job_2.id}_copies": "9"}, csrf=False)
+        self.assertEqual(response.status_code, 400)
+        # A wrong value: the ticket's own message, nothing saved.
+        self._assert_refused(
+            self._save({f"job_{self.job_2.id}_copies": "0", f"job_{self.job_1.id}_copies": "5"}),
+            "Copies of job Job 2",
+        )
+        self.assertEqual((self.job_1.copies, self.job_2.copies), (1, 1))
+        # A job the shop did not ask to change stays as it is.
+        order = self._create_order(jobs=2)
+        self._replace_job_files(order)
+        self._send_request(order, ticket=False)  # job 1's file only
+        not_asked = order.job_ids.sorted("sequence")[1]
+        self._assert_refused(
+            self._save({f"job_{not_asked.id}_copies": "9"}, order=order),
+            "Job 2 was not asked to change",
+        )
+        self.assertEqual(not_asked.copies, 1)
