@@ -16,10 +16,13 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import print_preflight_finding
+from . import print_preflight_scan
 from . import print_job_preflight
+from . import print_job_files
 from . import print_order_preflight
 from . import print_job_pricing
 from . import print_order_pricing
 from . import product_template
 from . import ir_attachment
 from . import print_job_change
+from . import ir_http

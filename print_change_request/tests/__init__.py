@@ -36,3 +36,5 @@ from . import test_tour_portal_new_order
 from . import test_pricing
 from . import test_print_pricing
 from . import test_portal_price
+from . import test_preflight_hostile
+from . import test_portal_files
