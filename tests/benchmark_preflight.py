@@ -13,7 +13,12 @@ Files:
 - ``pdf-<N>p``: a PDF of ``--pages`` A4 pages of text and a placed photo each (a brochure);
 - ``jpeg-<M>MB`` / ``png-<M>MB``: a photo of about ``--image-mb`` MB (noise compresses badly,
   so the size is reached with realistic pixel counts);
-- ``bomb``: a one-page PDF whose content inflates to 200 MB (refused at pypdf's 75 MB).
+- ``bomb``: a one-page PDF whose content inflates to 200 MB (refused at pypdf's 75 MB);
+- ``indexed-chain``: a one-page PDF of about 64 KB whose Flate-compressed content sets a colour
+  ``--hostile-ops`` times (``sc``/``scn``) in a chain of /Indexed colour spaces (issue 13): run
+  once, in the child process only, with ``--hostile-timeout`` seconds (the time it took is
+  shown, or that it ran out of time).  ``--lib`` times another ``preflight.py`` (e.g. an older
+  one: ``git show <commit>:print_change_request/lib/preflight.py > /tmp/old.py``).
 
 The script exits with status 1 when a file named in the issue (the PDF and the two images)
 takes longer than ``--budget`` seconds.
@@ -56,6 +61,13 @@ def parse_args(argv=None):
     parser.add_argument("--repeat", type=int, default=3, help="runs per file, median (3)")
     parser.add_argument("--budget", type=float, default=2.0, help="seconds allowed (2.0)")
     parser.add_argument("--min-dpi", type=int, default=150)
+    parser.add_argument(
+        "--hostile-ops", type=int, default=6_000_000, help="colour operators (6,000,000; 0: skip)"
+    )
+    parser.add_argument(
+        "--hostile-timeout", type=float, default=300, help="seconds for that file (300)"
+    )
+    parser.add_argument("--lib", type=Path, default=ADDON / "lib" / "preflight.py")
     return parser.parse_args(argv)
 
 
@@ -89,7 +101,7 @@ def timed(function, repeat):
 
 def main(argv=None):
     args = parse_args(argv)
-    preflight = load("pcr_preflight", ADDON / "lib" / "preflight.py")
+    preflight = load("pcr_preflight", args.lib)
     samples = load("pcr_preflight_samples", ADDON / "tests" / "preflight_samples.py")
     ticket = preflight.Ticket(width_mm=210, height_mm=297, min_dpi=args.min_dpi)
 
@@ -101,6 +113,9 @@ def main(argv=None):
         label = f"{fmt.lower()}-{len(data) / 1048576:.0f}MB ({size[0]}x{size[1]} px)"
         files.append((label, f"photo.{ext}", data, True))
     files.append(("bomb (200 MB inflated)", "bomb.pdf", samples.bomb_pdf(), False))
+    if args.hostile_ops:
+        data = samples.indexed_colour_chain_pdf(args.hostile_ops)
+        files.append((f"indexed-chain ({args.hostile_ops:,} ops)", "chain.pdf", data, None))
 
     print(
         f"{'file':34} {'size':>9} {'isolated s':>11} {'in-process s':>13} {'ratio':>6}  findings"
@@ -108,6 +123,19 @@ def main(argv=None):
     over = []
     base = None
     for label, name, data, budgeted in files:
+        if budgeted is None:  # the hostile file: once, with its own time limit
+            started = time.perf_counter()
+            report = preflight.check_file_isolated(
+                name, data, ticket, timeout=args.hostile_timeout, cache=False
+            )
+            isolated = time.perf_counter() - started
+            print(
+                f"{label:34} {len(data) / 1048576:8.2f}M {isolated:11.3f} {'-':>13} "
+                f"{isolated / base:6.1f}  "
+                f"{'TIMED OUT' if report.timed_out else ','.join(report.codes) or 'none'}",
+                flush=True,
+            )
+            continue
         isolated, report = timed(
             lambda n=name, d=data: preflight.check_file_isolated(n, d, ticket, cache=False),
             args.repeat,

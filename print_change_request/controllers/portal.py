@@ -33,8 +33,17 @@ UPLOAD_BODY_MARGIN = 1024 * 1024
 
 def _upload_body_limit(controller):
     """The upload route's request size limit: one file of Odoo's upload limit and the form,
-    so that a file just too large gets our message naming it (larger bodies: HTTP 413)."""
-    return request.env["print.job"]._get_max_upload_size() + UPLOAD_BODY_MARGIN
+    so that a file just too large gets our message naming it (larger bodies: our page with
+    the limit, see ``ir.http._handle_error``).
+
+    Called by Odoo before the form is read, it also lets werkzeug hold a part of that size
+    while it looks for the part's end: Odoo's 10 MB ``max_form_memory_size`` refuses an
+    ordinary file with no line break in its first 10 MB (an uncompressed TIFF) with HTTP
+    413, whatever the shop's limit (werkzeug 2.2's multipart parser)."""
+    limit = request.env["print.job"]._get_max_upload_size() + UPLOAD_BODY_MARGIN
+    wrapped = getattr(request.httprequest, "_HTTPRequest__wrapped", request.httprequest)
+    wrapped.max_form_memory_size = max(wrapped.max_form_memory_size or 0, limit)
+    return limit
 
 
 class PrintOrderPortal(payment_portal.PaymentPortal):
@@ -387,7 +396,6 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                         )
                     )
             uploads = self._read_uploads(job)
-            self._refuse_blocking_preflight(job, uploads)
             changes = job._add_files(
                 uploads, replaces=replaces, request=self._request_of(requests, job), author=author
             )
@@ -400,29 +408,15 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         """The uploaded ``files`` as ``[(filename, bytes)]``; each read up to one byte beyond
         the limit, so a huge file is refused without being kept in memory whole."""
         limit = job._get_max_upload_size() + 1
+        storages = request.httprequest.files.getlist("files")
+        job._check_upload_file_cap(len(storages))  # before reading any
         uploads = []
-        for storage in request.httprequest.files.getlist("files"):
+        for storage in storages:
             data = storage.stream.read(limit)
             if not storage.filename and not data:
                 continue  # an empty file input
             uploads.append((storage.filename or "", data))
         return uploads
-
-    @staticmethod
-    def _refuse_blocking_preflight(job, uploads):
-        """Refuse files the preflight finds blocking errors in (encrypted, damaged...), with
-        its messages; warnings are stored with the job's findings and shown on the page."""
-        problems = []
-        for name, data in job._check_uploads(uploads):
-            result = job.sudo()._preflight_upload(name, data)
-            if result["blocking"]:
-                problems.extend(
-                    f"{name}: {finding['message']}"
-                    for finding in result["findings"]
-                    if finding["severity"] == "error"
-                )
-        if problems:
-            raise UserError("\n".join(problems))
 
     @http.route(
         ["/my/print_orders/<int:order_id>/jobs/<int:job_id>/files/<int:attachment_id>/remove"],

@@ -16,6 +16,8 @@ Run as a script, this module is the child process: it reads a JSON header line a
 file's bytes on stdin and prints the report as JSON.
 """
 
+import ctypes
+import ctypes.util
 import hashlib
 import io
 import json
@@ -24,6 +26,7 @@ import math
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -122,6 +125,8 @@ MAX_SAMPLED_PIXELS = 30_000_000
 # Images drawn smaller than this (mm, both sides) are decoration: no resolution check.
 MIN_IMAGE_MM = 5.0
 
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
 _logger = logging.getLogger(__name__)
 
 
@@ -169,6 +174,13 @@ class Report:
     is_colour: bool = False
     timed_out: bool = False
     seconds: float = 0.0
+    # What the scan learned that the ticket judges (:func:`apply_ticket`): a file is scanned
+    # once, whatever the ticket, and judged again when the ticket changes.
+    scanned: bool = False  # the scan went through: the ticket's findings apply
+    rgb: bool = False  # RGB content (RGB colours drawn, RGB images)
+    pixels: list = field(default_factory=list)  # an image's [width, height] in pixels
+    page_sizes: list = field(default_factory=list)  # a PDF's pages: [width, height, trimmed]
+    page_dpi: list = field(default_factory=list)  # [page, lowest dpi of its images]
 
     @property
     def state(self):
@@ -208,27 +220,69 @@ def check_file(name, data, ticket):
     """Check one file (``name`` for its extension, ``data`` its bytes) against ``ticket``.
 
     Never raises for a bad file: what cannot be read becomes a finding."""
+    return apply_ticket(scan_file(name, data), ticket)
+
+
+def scan_file(name, data):
+    """Read one file, whatever the ticket: its type, the findings no ticket changes (damaged,
+    encrypted, fonts) and the facts the ticket judges (:func:`apply_ticket`).
+
+    Never raises for a bad file: what cannot be read becomes a finding."""
     started = time.perf_counter()
     report = Report()
     try:
-        _check(name or "", data or b"", ticket or Ticket(), report)
+        _check(name or "", data or b"", report)
     except (MemoryError, RecursionError, _LimitReached) as error:
+        report.scanned = False
         report.add(DAMAGED, "damaged_limits", detail=_short(error) or type(error).__name__)
     except Exception as error:  # whatever a hostile file raises is a finding
+        report.scanned = False
         report.add(DAMAGED, "damaged_unreadable", detail=_short(error))
     report.seconds = round(time.perf_counter() - started, 4)
     return report
 
 
-def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=True):
-    """:func:`check_file` in a child Python process limited to ``memory_mb`` of address space
-    and ``timeout`` seconds.  A child that runs out of time gives a report with ``timed_out``
-    set (and a ``damaged`` finding); one killed for memory a ``damaged`` finding.
-
-    Reports are cached by content and ticket (in this process), so the same bytes checked
-    twice against the same ticket cost one child process."""
+def apply_ticket(scanned, ticket):
+    """The report of a file scanned by :func:`scan_file` for ``ticket``: the scan's own
+    findings and those of the ticket (page size, resolution, colour).  Cheap: no file read."""
+    report = Report.from_dict(scanned.to_dict())
+    if not report.scanned:
+        return report
     ticket = ticket or Ticket()
-    key = (hashlib.sha256(data or b"").hexdigest(), _ext(name), ticket)
+    own, report.findings = report.findings, []
+    if report.kind == PDF:
+        _size_findings(report, ticket)
+    for finding in own:
+        if finding.code not in report.codes:
+            report.findings.append(finding)
+    if report.kind == PDF:
+        _pdf_resolution_findings(report, ticket)
+    else:
+        _image_resolution_findings(report, ticket)
+    _colour_findings(report, ticket, rgb=report.rgb)
+    return report
+
+
+def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=True):
+    """:func:`check_file` in a child Python process (:func:`scan_file_isolated`)."""
+    return apply_ticket(
+        scan_file_isolated(name, data, timeout=timeout, memory_mb=memory_mb, cache=cache), ticket
+    )
+
+
+def scan_file_isolated(name, data, timeout=10.0, memory_mb=1536, cache=True):
+    """:func:`scan_file` in a child Python process limited to ``memory_mb`` of address space
+    and ``timeout`` seconds (wall clock and CPU).  A child that runs out of time gives a report
+    with ``timed_out`` set (and a ``damaged`` finding); one killed for memory a ``damaged``
+    finding.
+
+    The child dies with its parent: it is killed (its whole process group) when its time is
+    up, and the kernel kills it when the process that started it dies (``PR_SET_PDEATHSIG``,
+    e.g. an Odoo worker killed for its own time limit), so it never runs on under PID 1.
+
+    Reports are cached by content (in this process), so the same bytes scanned twice cost one
+    child process; a time-out is not cached here (the caller keeps it with its limit)."""
+    key = (hashlib.sha256(data or b"").hexdigest(), _ext(name))
     if cache:
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
@@ -240,36 +294,29 @@ def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=
     header = json.dumps(
         {
             "name": name or "",
-            "ticket": asdict(ticket),
             "memory_mb": memory_mb,
             "cpu_seconds": max(1, math.ceil(timeout)),
+            "parent": os.getpid(),
         }
     ).encode()
-    try:
-        process = subprocess.run(  # our own script, no shell
-            [sys.executable, os.path.abspath(__file__)],
-            input=header + b"\n" + (data or b""),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    stdout, stderr, returncode = _run_child(header + b"\n" + (data or b""), timeout)
+    if returncode is None:
         report = Report(timed_out=True)
         report.add(DAMAGED, "damaged_limits", detail=f"not checked within {timeout:g} s")
         report.seconds = round(time.perf_counter() - started, 4)
         return report
     try:
-        report = Report.from_dict(json.loads(process.stdout))
+        report = Report.from_dict(json.loads(stdout))
     except (ValueError, TypeError, KeyError):
         report = Report()
-        if process.returncode < 0 or b"MemoryError" in process.stderr:
+        if returncode < 0 or b"MemoryError" in stderr:
             report.add(DAMAGED, "damaged_limits", detail=f"more than {memory_mb} MB")
         else:
             _logger.warning(
                 "Preflight of %s: the check stopped (exit %s): %s",
                 name,
-                process.returncode,
-                process.stderr[-500:].decode(errors="replace"),
+                returncode,
+                stderr[-500:].decode(errors="replace"),
             )
             report.add(DAMAGED, "damaged_unreadable", detail="the check stopped")
         report.seconds = round(time.perf_counter() - started, 4)
@@ -281,6 +328,36 @@ def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
     return report
+
+
+def _run_child(stdin, timeout):
+    """Run this module as the child process; ``(stdout, stderr, exit code)``, or an exit code
+    of None when it ran out of time (it is killed then, with its process group)."""
+    process = subprocess.Popen(  # our own script, no shell
+        [sys.executable, os.path.abspath(__file__)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: killed as a whole
+    )
+    try:
+        stdout, stderr = process.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        return b"", b"", None
+    except BaseException:  # the caller interrupted (a worker shutting down): no orphan
+        _kill_group(process)
+        process.wait()
+        raise
+    return stdout, stderr, process.returncode
+
+
+def _kill_group(process):
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
 
 
 _CACHE = OrderedDict()  # shared by the server's threads
@@ -297,6 +374,11 @@ def _ext(name):
     return os.path.splitext(name or "")[1].lower()
 
 
+def file_type_key(name):
+    """What a scan depends on besides the bytes: the extension (the type the name claims)."""
+    return _ext(name)
+
+
 def sniff(data):
     """The file type its first bytes show: pdf, png, jpeg, tiff, or ""."""
     head = data[:1024]
@@ -311,7 +393,7 @@ def sniff(data):
     return ""
 
 
-def _check(name, data, ticket, report):
+def _check(name, data, report):
     claimed = EXTENSIONS.get(_ext(name), "")
     found = sniff(data)
     report.kind = found
@@ -324,9 +406,11 @@ def _check(name, data, ticket, report):
         )
         return
     if found == PDF:
-        _check_pdf(data, ticket, report)
+        _check_pdf(data, report)
     elif found:
-        _check_image(data, ticket, report)
+        _check_image(data, report)
+    else:
+        report.scanned = True
 
 
 def _short(error):
@@ -361,7 +445,7 @@ def _has_media(ticket):
 # ------------------------------------------------------------
 
 
-def _check_image(data, ticket, report):
+def _check_image(data, report):
     if report.kind == JPEG and b"\xff\xd9" not in data[-4096:]:
         report.add(DAMAGED, "damaged_truncated")
         return
@@ -381,20 +465,26 @@ def _check_image(data, ticket, report):
         report.page_width_mm = round(width / float(dpi[0]) * 25.4, 1)
         report.page_height_mm = round(height / float(dpi[1]) * 25.4, 1)
     report.is_colour = _image_is_colour(image, report.kind)
-    if _has_media(ticket):
-        # Printed filling the finished format (either way round): the lower of the two.
-        pixels = sorted((width, height))
-        media = sorted((ticket.width_mm, ticket.height_mm))
-        effective = min(p / (m / 25.4) for p, m in zip(pixels, media, strict=True))
-        if effective < ticket.min_dpi:
-            report.add(
-                LOW_RESOLUTION,
-                "low_resolution_image",
-                dpi=round(effective),
-                size=_size_label(ticket.width_mm, ticket.height_mm),
-                min_dpi=ticket.min_dpi,
-            )
-    _colour_findings(report, ticket, rgb=image.mode in ("RGB", "RGBA", "RGBX", "P"))
+    report.rgb = image.mode in ("RGB", "RGBA", "RGBX", "P")
+    report.pixels = [width, height]
+    report.scanned = True
+
+
+def _image_resolution_findings(report, ticket):
+    if not _has_media(ticket) or len(report.pixels) != 2:
+        return
+    # Printed filling the finished format (either way round): the lower of the two.
+    pixels = sorted(report.pixels)
+    media = sorted((ticket.width_mm, ticket.height_mm))
+    effective = min(p / (m / 25.4) for p, m in zip(pixels, media, strict=True))
+    if effective < ticket.min_dpi:
+        report.add(
+            LOW_RESOLUTION,
+            "low_resolution_image",
+            dpi=round(effective),
+            size=_size_label(ticket.width_mm, ticket.height_mm),
+            min_dpi=ticket.min_dpi,
+        )
 
 
 def _image_is_colour(image, kind):
@@ -435,7 +525,7 @@ def _colour_findings(report, ticket, rgb):
 # ------------------------------------------------------------
 
 
-def _check_pdf(data, ticket, report):
+def _check_pdf(data, report):
     if b"%%EOF" not in data[-2048:]:
         report.add(DAMAGED, "damaged_truncated")
         return
@@ -456,7 +546,7 @@ def _check_pdf(data, ticket, report):
             if not permissions & 4:
                 report.add(ENCRYPTED, "encrypted_no_print")
                 return
-        _PdfScan(reader, ticket, report).run()
+        _PdfScan(reader, report).run()
     except LimitReachedError as error:
         raise _LimitReached("its content unpacks to more than 75 MB") from error
     finally:
@@ -498,14 +588,14 @@ def _multiply(m, n):
 class _PdfScan:
     """One pass over the pages: sizes, fonts, placed images, colours."""
 
-    def __init__(self, reader, ticket, report):
+    def __init__(self, reader, report):
         self.reader = reader
-        self.ticket = ticket
         self.report = report
         self.fonts_missing = set()
         self.rgb = False
         self.colour = False
-        self.low_pages = {}  # page number -> lowest effective dpi
+        self.page_dpi = {}  # page number -> lowest effective dpi of its images
+        self.space_kinds = {}  # (id of a /ColorSpace resource, name) -> its kind
         self.budget = MAX_CONTENT_BYTES
         self.form_draws = 0
         self.seen_fonts = set()
@@ -522,23 +612,19 @@ class _PdfScan:
             sizes.append(self._page_size(page))
             resources = _resolve(page.get("/Resources")) or {}
             self._scan_content(page.get_contents(), resources, number, (1, 0, 0, 1, 0, 0), 0)
-        self._size_findings(sizes)
+        report.page_sizes = [list(size) for size in sizes]
+        if sizes:
+            report.page_width_mm, report.page_height_mm = sizes[0][:2]
         if self.fonts_missing:
             report.add(
                 FONTS_NOT_EMBEDDED,
                 "fonts_not_embedded",
                 fonts=", ".join(sorted(self.fonts_missing)),
             )
-        if self.low_pages:
-            report.add(
-                LOW_RESOLUTION,
-                "low_resolution_pdf",
-                pages=_page_ranges(sorted(self.low_pages)),
-                dpi=round(min(self.low_pages.values())),
-                min_dpi=self.ticket.min_dpi,
-            )
+        report.page_dpi = [[page, dpi] for page, dpi in sorted(self.page_dpi.items())]
         report.is_colour = self.colour
-        _colour_findings(report, self.ticket, rgb=self.rgb)
+        report.rgb = self.rgb
+        report.scanned = True
 
     # Sizes --------------------------------------------------------------
 
@@ -548,44 +634,6 @@ class _PdfScan:
         width = round(abs(float(box.width)) * MM_PER_POINT, 1)
         height = round(abs(float(box.height)) * MM_PER_POINT, 1)
         return width, height, trim is not None
-
-    def _size_findings(self, sizes):
-        report, ticket = self.report, self.ticket
-        if not sizes:
-            return
-        report.page_width_mm, report.page_height_mm = sizes[0][:2]
-        distinct = []
-        for width, height, _trimmed in sizes:
-            key = tuple(sorted((width, height)))
-            if not any(
-                abs(key[0] - d[0]) <= ticket.tolerance_mm
-                and abs(key[1] - d[1]) <= ticket.tolerance_mm
-                for d in distinct
-            ):
-                distinct.append(key)
-        if len(distinct) > 1:
-            found = "; ".join(
-                f"{_page_ranges(self._pages_of(sizes, d))}: {_size_label(*d)}" for d in distinct
-            )
-            found = found if len(found) < 300 else found[:297] + "..."
-            report.add(PAGE_SIZE, "page_size_mixed", found=found)
-            return
-        if _has_media(ticket) and not all(_fits(w, h, ticket, t) for w, h, t in sizes):
-            report.add(
-                PAGE_SIZE,
-                "page_size",
-                found=_size_label(*sizes[0][:2]),
-                expected=_size_label(ticket.width_mm, ticket.height_mm),
-                bleed=f"{ticket.bleed_mm:g}",
-            )
-
-    def _pages_of(self, sizes, size):
-        tol = self.ticket.tolerance_mm
-        return [
-            number
-            for number, (w, h, _t) in enumerate(sizes, start=1)
-            if abs(min(w, h) - size[0]) <= tol and abs(max(w, h) - size[1]) <= tol
-        ]
 
     # Fonts --------------------------------------------------------------
 
@@ -617,7 +665,9 @@ class _PdfScan:
         spaces = _resolve(resources.get("/ColorSpace")) or {}
         stack = []
         operands = []
-        fill_space = stroke_space = "/DeviceGray"
+        # The kinds of the current colour spaces, resolved once per name and resource
+        # (``cs``/``CS``), not at each colour set: the cost stays linear in the content.
+        fill_kind = stroke_kind = ("gray", 1)
         font = None  # the font text is shown in (``Tf``); only used fonts count
         position = 0
         match = _TOKEN.search(data, position)
@@ -652,14 +702,13 @@ class _PdfScan:
                     self._cmyk_colour(operands[-4:])
                 elif op in (b"cs", b"CS") and operands and isinstance(operands[-1], str):
                     if op == b"cs":
-                        fill_space = operands[-1]
+                        fill_kind = self._space_kind(operands[-1], spaces)
                     else:
-                        stroke_space = operands[-1]
+                        stroke_kind = self._space_kind(operands[-1], spaces)
                 elif op in (b"sc", b"scn", b"SC", b"SCN"):
-                    space = fill_space if op in (b"sc", b"scn") else stroke_space
-                    self._space_colour(
-                        space, spaces, [o for o in operands if isinstance(o, float)]
-                    )
+                    kind = fill_kind if op in (b"sc", b"scn") else stroke_kind
+                    if kind[0] and operands:
+                        self._kind_colour(kind[0], operands)
                 elif op == b"ID":
                     end = _INLINE_IMAGE_END.search(data, position)
                     position = end.end() if end else len(data)
@@ -674,14 +723,25 @@ class _PdfScan:
         if max(values[:3]) > 0.005:
             self.colour = True
 
-    def _space_colour(self, space, spaces, values):
-        kind, _components = _colour_space_kind(space, spaces)
+    def _space_kind(self, name, spaces):
+        """The kind of the colour space ``name`` (of the resource ``spaces``), resolved once."""
+        key = (id(spaces), name)
+        kind = self.space_kinds.get(key)
+        if kind is None:
+            kind = self.space_kinds[key] = _colour_space_kind(name, spaces)
+        return kind
+
+    def _kind_colour(self, kind, operands):
+        if kind == "spot":
+            self.colour = True
+            return
+        if kind not in ("rgb", "cmyk") or (self.rgb and self.colour):
+            return  # grey, or nothing more to learn
+        values = [o for o in operands if isinstance(o, float)]
         if kind == "rgb" and len(values) >= 3:
             self._rgb_colour(values[:3])
         elif kind == "cmyk" and len(values) >= 4:
             self._cmyk_colour(values[:4])
-        elif kind == "spot":
-            self.colour = True
 
     def _draw(self, ref, resources, number, ctm, depth):
         xobject = _resolve(ref)
@@ -715,8 +775,57 @@ class _PdfScan:
         if width_mm < MIN_IMAGE_MM or height_mm < MIN_IMAGE_MM or not width_px or not height_px:
             return
         effective = min(width_px / (width_mm / 25.4), height_px / (height_mm / 25.4))
-        if effective < self.ticket.min_dpi:
-            self.low_pages[number] = min(effective, self.low_pages.get(number, effective))
+        self.page_dpi[number] = min(effective, self.page_dpi.get(number, effective))
+
+
+def _size_findings(report, ticket):
+    sizes = [tuple(size) for size in report.page_sizes]
+    if not sizes:
+        return
+    distinct = []
+    for width, height, _trimmed in sizes:
+        key = tuple(sorted((width, height)))
+        if not any(
+            abs(key[0] - d[0]) <= ticket.tolerance_mm and abs(key[1] - d[1]) <= ticket.tolerance_mm
+            for d in distinct
+        ):
+            distinct.append(key)
+    if len(distinct) > 1:
+        found = "; ".join(
+            f"{_page_ranges(_pages_of(sizes, d, ticket))}: {_size_label(*d)}" for d in distinct
+        )
+        found = found if len(found) < 300 else found[:297] + "..."
+        report.add(PAGE_SIZE, "page_size_mixed", found=found)
+        return
+    if _has_media(ticket) and not all(_fits(w, h, ticket, t) for w, h, t in sizes):
+        report.add(
+            PAGE_SIZE,
+            "page_size",
+            found=_size_label(*sizes[0][:2]),
+            expected=_size_label(ticket.width_mm, ticket.height_mm),
+            bleed=f"{ticket.bleed_mm:g}",
+        )
+
+
+def _pages_of(sizes, size, ticket):
+    tol = ticket.tolerance_mm
+    return [
+        number
+        for number, (w, h, _t) in enumerate(sizes, start=1)
+        if abs(min(w, h) - size[0]) <= tol and abs(max(w, h) - size[1]) <= tol
+    ]
+
+
+def _pdf_resolution_findings(report, ticket):
+    low = {page: dpi for page, dpi in report.page_dpi if dpi < ticket.min_dpi}
+    if low:
+        report.add(
+            LOW_RESOLUTION,
+            "low_resolution_pdf",
+            pages=_page_ranges(sorted(low)),
+            dpi=round(min(low.values())),
+            min_dpi=ticket.min_dpi,
+        )
 
 
 def _font_embedded(font):
@@ -809,12 +918,25 @@ def _limit_resources(memory_mb, cpu_seconds):
     lower(resource.RLIMIT_FSIZE, 0)
 
 
+def _die_with_parent(parent):
+    """Ask the kernel to kill this process when the one that started it dies (Linux), and
+    end at once when that happened already."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError) as error:  # not Linux: the kill on time-out remains
+        _logger.debug("No PR_SET_PDEATHSIG: %s", error)
+    if parent and os.getppid() != parent:
+        os._exit(3)
+
+
 def _main():
     stdin = sys.stdin.buffer
     header = json.loads(stdin.readline())
+    _die_with_parent(int(header.get("parent") or 0))
     _limit_resources(int(header["memory_mb"]), int(header["cpu_seconds"]))
     data = stdin.read()
-    report = check_file(header["name"], data, Ticket(**header["ticket"]))
+    report = scan_file(header["name"], data)
     sys.stdout.write(json.dumps(report.to_dict()))
     sys.stdout.flush()
 

@@ -16,7 +16,9 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import print_preflight_finding
+from . import print_preflight_scan
 from . import print_job_preflight
+from . import print_job_files
 from . import print_order_preflight
 from . import print_job_pricing
 from . import print_order_pricing
@@ -26,3 +28,4 @@ from . import print_job_change
 from . import print_order_talk
 from . import payment_transaction_talk
 from . import print_refund_talk
+from . import ir_http

@@ -368,8 +368,7 @@ class PrintJob(models.Model):
         # limits: its errors refuse the upload (nothing stored), its warnings are shown with
         # the stored file.
         refused = []
-        for filename, data in files:
-            result = self._preflight_upload(filename, data)
+        for (filename, _data), result in zip(files, self._preflight_uploads(files), strict=True):
             if result["blocking"]:
                 refused += [
                     self.env._("%(file)s: %(problem)s", file=filename, problem=finding["message"])
@@ -445,6 +444,9 @@ class PrintJob(models.Model):
 
         Return the ``print.job.change`` records created."""
         self.ensure_one()
+        # The shop's caps first (print_job_files.py): nothing is read above them.
+        self._check_upload_file_cap(len(uploads))
+        self._check_job_file_cap(len(self.attachment_ids) + len(uploads) - (1 if replaces else 0))
         files = self._check_uploads(uploads)
         Change = self.env["print.job.change"].sudo()
         checksums = [hashlib.sha1(data).hexdigest() for _name, data in files]

@@ -1,9 +1,12 @@
+import hashlib
 import logging
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError
+from odoo.tools import config
 
 from ..lib import preflight
+from .print_preflight_scan import ScanBudget
 
 _logger = logging.getLogger(__name__)
 
@@ -26,7 +29,12 @@ PREFLIGHT_TRIGGERS = {"attachment_ids", "product_id", "color_mode"}
 
 DEFAULT_SYNC_MAX_MB = 64
 DEFAULT_SYNC_TIMEOUT = 10
-DEFAULT_BACKGROUND_TIMEOUT = 300
+# One file in the background: well under Odoo's 120 s limit of a cron run.
+DEFAULT_BACKGROUND_TIMEOUT = 60
+# A cron run checks files for at most this share of Odoo's limit of a cron run...
+CRON_LIMIT_SHARE = 0.75
+# ... or this long when Odoo sets no limit (threaded server).
+DEFAULT_CRON_BUDGET = 90
 DEFAULT_MEMORY_MB = 1536
 
 
@@ -118,7 +126,13 @@ class PrintJob(models.Model):
         )
 
     def _preflight_limits(self):
-        """Size and time limits (system parameters ``print_change_request.preflight_*``)."""
+        """Size and time limits (system parameters ``print_change_request.preflight_*``).
+
+        ``sync_timeout`` (10 s): what all the quick checks of one upload or change may take
+        together; files left over are checked in the background.  ``background_timeout``
+        (60 s): what one file may take in the background, under Odoo's time limit of a cron
+        run (``limit_time_real_cron``, else ``limit_time_real``: 120 s by default), which
+        also bounds the whole run (``cron_budget``, 3/4 of that limit)."""
         get = self.env["ir.config_parameter"].sudo().get_param
 
         def number(key, default):
@@ -127,44 +141,65 @@ class PrintJob(models.Model):
             except ValueError:
                 return float(default)
 
+        cron_limit = config.get("limit_time_real_cron") or 0
+        if cron_limit < 0:
+            cron_limit = config.get("limit_time_real") or 0
+        cron_budget = CRON_LIMIT_SHARE * cron_limit if cron_limit > 0 else DEFAULT_CRON_BUDGET
+        background = number("background_timeout", DEFAULT_BACKGROUND_TIMEOUT)
         return {
             "sync_max_bytes": number("sync_max_mb", DEFAULT_SYNC_MAX_MB) * 1024 * 1024,
             "sync_timeout": number("sync_timeout", DEFAULT_SYNC_TIMEOUT),
-            "background_timeout": number("background_timeout", DEFAULT_BACKGROUND_TIMEOUT),
+            "background_timeout": max(1.0, min(background, cron_budget)),
+            "cron_budget": cron_budget,
             "memory_mb": int(number("memory_mb", DEFAULT_MEMORY_MB)),
         }
 
-    def _preflight_run(self, background=False):
-        """Check every file of the jobs against their tickets and store what was found.
+    def _preflight_run(self, background=False, budget=None):
+        """Check the files of the jobs against their tickets and store what was found.
 
-        In the foreground (a file attached, a ticket changed, the button) files bigger than
-        the ``sync_max_mb`` limit, or not checked within ``sync_timeout`` seconds, are left
-        to the background: the job is ``pending`` and the preflight cron is triggered at
-        once.  The cron (``background=True``) checks them with the longer time limit."""
+        Each content is read once (``print.preflight.scan``): a ticket change, a file added
+        or removed judges the cached scans again and reads only the new files.  In the
+        foreground (a file attached, a ticket changed, the button) files bigger than the
+        ``sync_max_mb`` limit, or not checked within the ``sync_timeout`` budget, are left to
+        the background: the job is ``pending`` and the preflight cron is triggered at once.
+        The cron (``background=True``) checks them with the longer time limit; a file that
+        runs out of that too is marked as not checkable (a ``damaged`` finding the operator
+        sees) rather than tried again and again."""
         if not self:
             return
         limits = self._preflight_limits()
-        timeout = limits["background_timeout"] if background else limits["sync_timeout"]
+        if background:
+            timeout = limits["background_timeout"]
+            budget = budget or ScanBudget(limits["cron_budget"])
+        else:
+            timeout = limits["sync_timeout"]
+            budget = budget or ScanBudget(timeout, shorten=True)
+        jobs = self.sudo()
+        attachments = jobs.attachment_ids.sorted("id")
+        reports = self.env["print.preflight.scan"]._get_reports(
+            [
+                (att.name, att.checksum or "", att.file_size, lambda att=att: att.raw)
+                for att in attachments
+            ],
+            timeout=timeout,
+            final_limit=limits["background_timeout"],
+            memory_mb=limits["memory_mb"],
+            budget=budget,
+            max_bytes=None if background else limits["sync_max_bytes"],
+            retry_timeouts=background,
+        )
+        scanned = dict(zip(attachments, reports, strict=True))
         results = {}
         deferred = self.browse()
-        for job in self.sudo():
+        for job in jobs:
             ticket = job._preflight_ticket()
             checked = []
             for attachment in job.attachment_ids.sorted("id"):
-                if not background and attachment.file_size > limits["sync_max_bytes"]:
+                report = scanned.get(attachment)
+                if report is None:
                     deferred |= job
                     continue
-                report = preflight.check_file_isolated(
-                    attachment.name,
-                    attachment.raw or b"",
-                    ticket,
-                    timeout=timeout,
-                    memory_mb=limits["memory_mb"],
-                )
-                if report.timed_out and not background:
-                    deferred |= job
-                    continue
-                checked.append((attachment, report))
+                checked.append((attachment, preflight.apply_ticket(report, ticket)))
             results[job.id] = checked
         self._preflight_store(results, pending=deferred)
         if deferred:
@@ -234,38 +269,65 @@ class PrintJob(models.Model):
         "findings": [{"severity", "code", "message"}]}``, messages in the user's language.
         A file too big (or too slow) to check now is ``pending``: store it, and the usual
         preflight of the job checks it in the background."""
+        return self._preflight_uploads([(name, data)])[0]
+
+    def _preflight_uploads(self, files):
+        """:meth:`_preflight_upload` of each of ``files`` (``[(name, bytes)]``), all within
+        one quick-check budget (``sync_timeout``); each content is read once and its outcome
+        kept (``print.preflight.scan``), so storing the files checks nothing again."""
         self.ensure_one()
         limits = self._preflight_limits()
-        if len(data or b"") > limits["sync_max_bytes"]:
-            return {"state": "pending", "blocking": False, "findings": []}
-        report = preflight.check_file_isolated(
-            name,
-            data or b"",
-            self.sudo()._preflight_ticket(),
+        reports = self.env["print.preflight.scan"]._get_reports(
+            [
+                (name, hashlib.sha1(data or b"").hexdigest(), len(data or b""), lambda d=data: d)
+                for name, data in files
+            ],
             timeout=limits["sync_timeout"],
+            final_limit=limits["background_timeout"],
             memory_mb=limits["memory_mb"],
+            budget=ScanBudget(limits["sync_timeout"], shorten=True),
+            max_bytes=limits["sync_max_bytes"],
         )
-        if report.timed_out:
-            return {"state": "pending", "blocking": False, "findings": []}
+        ticket = self.sudo()._preflight_ticket()
         finding_model = self.env["print.preflight.finding"]
         templates = finding_model._message_templates()
-        return {
-            "state": report.state,
-            "blocking": report.state == preflight.ERROR,
-            "findings": [
+        results = []
+        for scan in reports:
+            if scan is None:
+                results.append({"state": "pending", "blocking": False, "findings": []})
+                continue
+            report = preflight.apply_ticket(scan, ticket)
+            results.append(
                 {
-                    "severity": finding.severity,
-                    "code": finding.code,
-                    "message": finding_model._message_of(finding, templates),
+                    "state": report.state,
+                    "blocking": report.state == preflight.ERROR,
+                    "findings": [
+                        {
+                            "severity": finding.severity,
+                            "code": finding.code,
+                            "message": finding_model._message_of(finding, templates),
+                        }
+                        for finding in report.findings
+                    ],
                 }
-                for finding in report.findings
-            ],
-        }
+            )
+        return results
 
     @api.model
     def _cron_preflight_pending(self, batch=20):
-        """Check the files left to the background, a few jobs per run."""
+        """Check the files left to the background, job by job, committing each, within the
+        run's budget (under Odoo's time limit of a cron run); the jobs waiting longest first.
+        A job whose files are not all checked in this run stays pending and goes to the back
+        of the queue; the cron is triggered again while jobs wait."""
+        limits = self._preflight_limits()
+        budget = ScanBudget(limits["cron_budget"], commit=self.env.cr.commit)
         domain = [("preflight_state", "=", "pending")]
-        jobs = self.search(domain, limit=batch, order="write_date, id")
-        jobs._preflight_run(background=True)
-        self.env["ir.cron"]._notify_progress(done=len(jobs), remaining=self.search_count(domain))
+        for job in self.search(domain, limit=batch, order="preflight_date, id"):
+            if budget.scans and budget.left() < limits["background_timeout"]:
+                break  # no time for another file: the next run (triggered below) goes on
+            job._preflight_run(background=True, budget=budget)
+            if not modules.module.current_test:
+                # Each job's result stays, whatever happens to the rest of the run.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        if self.search_count(domain, limit=1):
+            self.env.ref("print_change_request.ir_cron_preflight").sudo()._trigger()

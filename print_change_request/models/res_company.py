@@ -63,6 +63,16 @@ class ResCompany(models.Model):
         help="Comma-separated, among pdf, png, jpeg and tiff. Files are checked by their "
         "content, not their name.",
     )
+    print_upload_max_files = fields.Integer(
+        string="Files per upload",
+        default=50,
+        help="The most files a customer (or a script) may send at once.",
+    )
+    print_job_max_files = fields.Integer(
+        string="Files per job",
+        default=200,
+        help="The most files one job may hold; customers combine more pages into fewer files.",
+    )
     print_portal_media_ids = fields.Many2many(
         comodel_name="product.product",
         relation="res_company_print_portal_media_rel",
@@ -141,5 +151,16 @@ class ResCompany(models.Model):
                     self.env._(
                         "Allow at least one file type for uploads: %(types)s.",
                         types=", ".join(upload_check.FILE_TYPES),
+                    )
+                )
+
+    @api.constrains("print_upload_max_files", "print_job_max_files")
+    def _check_print_file_caps(self):
+        for company in self:
+            if company.print_upload_max_files < 1 or company.print_job_max_files < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Files per upload and files per job must be at least 1 "
+                        "(defaults: 50 per upload, 200 per job)."
                     )
                 )

@@ -26,6 +26,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.print_preflight_min_dpi", readonly=False
     )
     print_upload_types = fields.Char(related="company_id.print_upload_types", readonly=False)
+    print_upload_max_files = fields.Integer(
+        related="company_id.print_upload_max_files", readonly=False
+    )
+    print_job_max_files = fields.Integer(related="company_id.print_job_max_files", readonly=False)
     print_portal_media_ids = fields.Many2many(
         related="company_id.print_portal_media_ids", readonly=False
     )

@@ -49,3 +49,5 @@ from . import test_portal_price_speed
 from . import test_portal_talk
 from . import test_tour_portal_talk
 from . import test_stripe_webhook_concurrency
+from . import test_preflight_hostile
+from . import test_portal_files

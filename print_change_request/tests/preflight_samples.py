@@ -216,3 +216,33 @@ def png_bomb(side=50_000):
         + chunk(b"IDAT", zlib.compress(b"\x00" * 1024))
         + chunk(b"IEND", b"")
     )
+
+
+def indexed_colour_chain_pdf(operators=6_000_000, chain=4):
+    """One A4 page whose Flate-compressed content (about 64 KB) sets a colour ``operators``
+    times (``sc`` and ``scn`` in turn) in a colour space that is a chain of ``chain``
+    /Indexed spaces over /DeviceRGB: the scan must stay linear in the content."""
+    spaces = [b"/DeviceRGB"]
+    for _index in range(chain):
+        spaces.append(b"[/Indexed %s 1 <000000FFFFFF>]" % spaces[-1])
+    unit = b"0 sc 1 scn "
+    compressor = zlib.compressobj(9)
+    body = b"/CS0 cs\n"
+    stream = compressor.compress(body)
+    units = operators // 2
+    block = unit * 100_000
+    for _index in range(units // 100_000):
+        stream += compressor.compress(block)
+    stream += compressor.compress(unit * (units % 100_000))
+    stream += compressor.flush()
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Contents 4 0 R "
+            b"/Resources << /ColorSpace << /CS0 %s >> >> >>" % spaces[-1],
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream
+            + b"\nendstream",
+        ]
+    )
