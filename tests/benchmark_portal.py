@@ -268,6 +268,7 @@ class OdooServer:
                 return self
             except requests.RequestException:
                 time.sleep(0.5)
+        self.__exit__(None, None, None)  # not left running behind us
         raise RuntimeError(f"Odoo did not start; see {self.log.name}")
 
     def __exit__(self, *exc):

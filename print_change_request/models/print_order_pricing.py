@@ -294,11 +294,25 @@ class PrintOrder(models.Model):
             ),
         )
 
-    def _get_portal_price_stored(self, job):
+    def _get_portal_price_quotes(self, jobs):
+        """The price blocks of the order page's ``jobs``, nothing being edited:
+        ``{job id: quote}`` (see :meth:`_get_portal_price_stored`); each amount is formatted
+        once for all the jobs (the order's totals are the same in every block)."""
+        self.ensure_one()
+        texts = {}
+        return {
+            job.id: self._get_portal_price_stored(job, texts=texts)
+            for job in jobs
+            if job.id and job.communication_state != cs.CANCELED
+        }
+
+    def _get_portal_price_stored(self, job, texts=None):
         """The price block of ``job`` as it is stored, nothing being edited: its stored prices
         and the order's stored totals (``amount_*``, computed when a job's price changes).
         The same figures as :meth:`_get_portal_price_quote` with the job's own ticket, without
-        computing the order's taxes again (once per job on the order page)."""
+        computing the order's taxes again (once per job on the order page).
+
+        ``texts`` (a dict) keeps the amounts formatted, to share between jobs."""
         self.ensure_one()
         ticket = job._get_pricing_ticket()
         return self._get_portal_price_values(
@@ -314,18 +328,32 @@ class PrintOrder(models.Model):
             unit=job.price_unit if job.price_manual else job.price_unit_shop,
             job_amounts=(job.price_subtotal, job.price_total),
             order_amounts=(self.amount_untaxed, self.amount_tax, self.amount_total),
+            texts=texts,
         )
 
     def _get_portal_price_values(
-        self, ticket, pages_counted, manual, components, unit, job_amounts, order_amounts
+        self,
+        ticket,
+        pages_counted,
+        manual,
+        components,
+        unit,
+        job_amounts,
+        order_amounts,
+        texts=None,
     ):
         """The price block's values (see ``portal_print_job_price_quote``): amounts as numbers
-        and as the customer reads them."""
+        and as the customer reads them.  ``texts``: ``{amount: (value, text)}`` already
+        formatted (filled here), to format an amount once for many blocks."""
         self.ensure_one()
         currency = self.currency_id or self.company_id.currency_id
+        texts = {} if texts is None else texts
 
         def money(amount):
-            return {"value": currency.round(amount), "text": currency.format(amount)}
+            if amount not in texts:
+                texts[amount] = (currency.round(amount), currency.format(amount))
+            value, text = texts[amount]
+            return {"value": value, "text": text}
 
         job_untaxed, job_total = job_amounts
         order_untaxed, order_tax, order_total = order_amounts

@@ -130,8 +130,10 @@ class TestPortalPriceSpeed(PrintPortalCommon):
         self.authenticate("portal_paula", "portal_paula")
         _queries, _totals, page = self._render(order)
 
+        page_quotes = order._get_portal_price_quotes(jobs)
         for job in jobs:
             stored = order._get_portal_price_quote(job, {})
+            self.assertEqual(page_quotes[job.id], stored)
             # The job's own ticket given as edited: the full computation of the price route.
             computed = order._get_portal_price_quote(job, {"copies": job.copies})
             self.assertEqual(stored, computed, f"{job.name}: the stored price is the live one")
