@@ -138,3 +138,13 @@ class TestOverpayment(PrintStripeCommon):
         refund.with_user(self.accountant).action_mark_done(reference="Cash")
         self.assertEqual(refund.state, "done")
         self.assertEqual(self.order.amount_paid, 10.0)
+
+    def test_08_shop_invoicing_at_payment_invoices_the_order_once(self):
+        self.env.company.print_invoice_on_payment = True
+        self._pay_in_a_tab()
+        self._pay_in_a_tab()
+        invoices = self.order.invoice_ids.filtered(lambda move: move.move_type == "out_invoice")
+        self.assertEqual(len(invoices), 1, "the excess is held back, not invoiced again")
+        self.assertEqual(invoices.amount_total, 10.0)
+        self.assertEqual(self._excess_refunds().amount, 10.0)
+        self.assertEqual(self.order.amount_paid, 10.0)
