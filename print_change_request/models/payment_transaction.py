@@ -28,7 +28,10 @@ class PaymentTransaction(models.Model):
 
         The print orders are locked first, as every money path of the addon does: a payment
         settling while an operator requests a change to its order waits for the request
-        instead of deadlocking with it (both write the order and its jobs)."""
+        instead of deadlocking with it (both write the order and its jobs).
+
+        A payment of print orders that settles is compared with what its orders are due:
+        any excess is held back for the accountants (``print.refund._flag_overpayments``)."""
         orders = self.print_order_ids | self.source_transaction_id.print_order_ids
         settling = self._get_print_payments() if target_state == "done" else self.browse()
         # A payment settling also touches its orders: two payments of one order settling at
@@ -87,9 +90,16 @@ class PaymentTransaction(models.Model):
                     and move.payment_state in ("not_paid", "partial")
                 )
             )
+            overpaid = order.refund_ids.filtered(
+                lambda refund: refund.origin == "overpaid" and refund.source_transaction_id == tx
+            )
             if open_invoices:
                 invoices |= open_invoices
-            elif order.company_id.print_invoice_on_payment and order._get_live_jobs():
+            elif (
+                order.company_id.print_invoice_on_payment
+                and order._get_live_jobs()
+                and not overpaid  # money held back to be given back: nothing to invoice
+            ):
                 invoices |= order._create_invoice_for_transaction(tx)
         if invoices:
             tx.invoice_ids = [Command.set(invoices.ids)]

@@ -458,9 +458,9 @@ class PrintRefund(models.Model):
         would otherwise create one for each refund it does not know.
 
         The refund is recorded here the same way as by the addon's webhook and the hourly
-        reconciliation (:meth:`_stripe_reconcile_payment`), under the money locks, waiting
-        for them (Odoo's webhook cannot be told to come back): whichever comes first makes the
-        one transaction and payment, the others find it by its Stripe id.  Returns an empty
+        reconciliation (:meth:`_stripe_reconcile_payment`), under the money locks (the
+        orders' waited for: Odoo's webhook cannot answer "busy"): whichever comes first makes
+        the one transaction and payment, the others find it by its Stripe id.  Returns an empty
         recordset when the refund is not recorded here (Odoo then makes its own, as for any
         payment that is not a print order's)."""
         transaction = transaction.sudo()

@@ -2,6 +2,7 @@
 payment settling after the order was canceled.  The excess becomes a refund "To check" with
 a to-do for the accountants, who send it through Stripe (localstripe) or make it by hand."""
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -137,4 +138,31 @@ class TestOverpayment(PrintStripeCommon):
         self.assertIn("by hand", refund.activity_ids.note)
         refund.with_user(self.accountant).action_mark_done(reference="Cash")
         self.assertEqual(refund.state, "done")
+        self.assertEqual(self.order.amount_paid, 10.0)
+
+    def test_08_shop_invoicing_at_payment_invoices_the_order_once(self):
+        self.env.company.print_invoice_on_payment = True
+        # Odoo's demo provider has a payment method line: its payments pay the invoice.
+        demo = (
+            self.env.ref("payment.payment_provider_demo")
+            .sudo()
+            .copy(
+                {
+                    "name": "Demo (test)",
+                    "company_id": self.env.company.id,
+                    "state": "test",
+                    "payment_method_ids": [
+                        Command.set(self.env.ref("payment_demo.payment_method_demo").ids)
+                    ],
+                }
+            )
+        )
+        for _tab in (1, 2):
+            tx = self._create_transaction(self.order, provider=demo, operation="online_redirect")
+            self._settle(tx)
+        invoices = self.order.invoice_ids.filtered(lambda move: move.move_type == "out_invoice")
+        self.assertEqual(len(invoices), 1, "the excess is held back, not invoiced again")
+        self.assertEqual(invoices.amount_total, 10.0)
+        self.assertIn(invoices.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self._excess_refunds().amount, 10.0)
         self.assertEqual(self.order.amount_paid, 10.0)
