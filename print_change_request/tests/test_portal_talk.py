@@ -7,8 +7,6 @@ canceled (its accountant's to-do closed), a refund already done stays."""
 
 import json
 
-from lxml import html
-
 from odoo.tests import Form, tagged
 
 from .test_portal_new_order import PortalNewOrderCommon
@@ -203,6 +201,7 @@ class TestPortalTalk(PortalNewOrderCommon):
         self.assertEqual((refund.state, refund.method), ("pending", "manual"))
         self.assertTrue(refund.activity_ids, "the accountant has a to-do")
         self.assertFalse(self.order.is_paid)
+        self.assertEqual(self._went_ahead_text(self.order), "", "nothing to say yet")
 
         note = self._continue_without_customer(self.order)
 
@@ -260,12 +259,7 @@ class TestPortalTalk(PortalNewOrderCommon):
         )
         self.assertIn(self.order.refund_ids.name, form.refund_note)
 
-    def test_08_the_page_of_an_order_the_shop_waits_for_says_nothing_of_it(self):
-        self.assertEqual(self._went_ahead_text(self.order), "")
-        _response, page = self._get_page(f"/my/print_orders/{self.order.id}")
-        self.assertFalse(html.tostring(page).count(b"print_order_went_ahead"))
-
-    def test_09_the_payment_is_confirmed_by_the_shop(self):
+    def test_08_the_payment_is_confirmed_by_the_shop(self):
         order = self._create_order(jobs=1)
         tx = self._pay_by_transaction(order, provider=self.demo_provider)
         self.assertFalse(self._messages(order, "We received your payment"))
