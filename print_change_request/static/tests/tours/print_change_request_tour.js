@@ -12,10 +12,10 @@ const LINE = `.modal .o_field_one2many[name='line_ids'] .o_data_row:contains('${
 registry.category("web_tour.tours").add("print_change_request_paid_order_tour", {
     url: "/odoo/action-print_change_request.print_order_action",
     steps: () => [
-        // The orders list: the paid order is new (cyan) and ticked as paid.
+        // The orders list: the paid order is new (blue) and ticked as paid.
         {
-            content: "The paid order is listed as new, in cyan (info)",
-            trigger: `.o_list_view .o_data_row.text-info:contains('${ORDER}') td[name='communication_state'] .badge.text-bg-info:contains('New')`,
+            content: "The paid order is listed as new, in its blue",
+            trigger: `.o_list_view .o_data_row:contains('${ORDER}') td[name='communication_state'] .badge.o_print_state_color_8:contains('New')`,
         },
         {
             content: "...and ticked as paid",
@@ -32,8 +32,8 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('New')",
         },
         {
-            content: "...so does the cyan (info) badge",
-            trigger: ".o_form_view .oe_title .badge.text-bg-info:contains('New')",
+            content: "...so does the blue badge",
+            trigger: ".o_form_view .oe_title .badge.o_print_state_color_8:contains('New')",
         },
         {
             content: "The order carries the 'Paid' ribbon",
@@ -48,11 +48,11 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
             trigger: ".o_form_view:has(.o_form_sheet):not(:has(button[name='action_view_refunds']))",
         },
         {
-            content: "Both jobs are new (cyan) and paid",
-            trigger: `${JOBS} .o_data_row.text-info:contains('Job 1') td[name='is_paid'] input:checked`,
+            content: "Both jobs are new (blue) and paid",
+            trigger: `${JOBS} .o_data_row:contains('Job 1') td[name='is_paid'] input:checked`,
         },
         {
-            trigger: `${JOBS} .o_data_row.text-info:contains('Job 2') td[name='is_paid'] input:checked`,
+            trigger: `${JOBS} .o_data_row:contains('Job 2') td[name='is_paid'] input:checked`,
         },
         // "Send a change request for <order>"
         {
@@ -138,19 +138,19 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
         },
         {
             content: "...so does the orange (warning) badge",
-            trigger: ".o_form_view .oe_title .badge.text-bg-warning:contains('Request for change')",
+            trigger: ".o_form_view .oe_title .badge.o_print_state_color_3:contains('Request for change')",
         },
         {
             content: "The job with the file waits for the customer: orange (warning)",
-            trigger: `${JOBS} .o_data_row.text-warning:contains('Job 1') td[name='communication_state'] .badge.text-bg-warning:contains('Request for change')`,
+            trigger: `${JOBS} .o_data_row:contains('Job 1') td[name='communication_state'] .badge.o_print_state_color_3:contains('Request for change')`,
         },
         {
             content: "...and is no longer paid",
             trigger: `${JOBS} .o_data_row:contains('Job 1') td[name='is_paid'] input:not(:checked)`,
         },
         {
-            content: "The other job stays new (cyan)",
-            trigger: `${JOBS} .o_data_row.text-info:contains('Job 2') td[name='communication_state'] .badge.text-bg-info:contains('New')`,
+            content: "The other job stays new (blue)",
+            trigger: `${JOBS} .o_data_row:contains('Job 2') td[name='communication_state'] .badge.o_print_state_color_8:contains('New')`,
         },
         {
             content: "'Job is paid' is unticked",

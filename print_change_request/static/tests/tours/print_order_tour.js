@@ -15,7 +15,7 @@ registry.category("web_tour.tours").add("print_change_request_order_list_tour", 
         },
         {
             content: "The waiting order is shown in orange (warning) and bold",
-            trigger: ".o_data_row.text-warning.fw-bold td[name='name']:contains('TOUR/WAITING')",
+            trigger: ".o_data_row.fw-bold td[name='name']:contains('TOUR/WAITING')",
         },
         {
             content: "The paid order is ticked as paid",
@@ -32,11 +32,11 @@ registry.category("web_tour.tours").add("print_change_request_order_list_tour", 
         },
         {
             content: "...and as an orange badge",
-            trigger: ".o_form_view .oe_title .badge.text-bg-warning:contains('Request for change')",
+            trigger: ".o_form_view .oe_title .badge.o_print_state_color_3:contains('Request for change')",
         },
         {
             content: "The job list shows the job waiting for the customer",
-            trigger: ".o_field_one2many[name='job_ids'] .o_data_row.text-warning:contains('Poster')",
+            trigger: ".o_field_one2many[name='job_ids'] .o_data_row:contains('Poster')",
         },
     ],
 });
