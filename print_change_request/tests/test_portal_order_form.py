@@ -157,3 +157,59 @@ class TestPortalOrderForm(PrintPortalCommon):
             "Job 2 was not asked to change",
         )
         self.assertEqual(not_asked.copies, 1)
+
+    def test_06_a_draft_reads_as_a_draft(self):
+        self.authenticate("portal_paula", "portal_paula")
+        self.env.company.print_portal_pay_on_submit = True
+        draft = self.env["print.order"]._create_portal_draft(self.customer)
+        draft._add_portal_job("Flyer A5", {"copies": "1", "product_id": str(self.silk.id)})
+        self.assertTrue(draft._is_paid_at_portal_submission())
+        canceled = self._create_order(jobs=1, price=0.0)
+        canceled.with_user(self.operator).action_cancel()
+        self.assertEqual(canceled.communication_state, "canceled")
+
+        _response, listing = self._get_page("/my/print_orders")
+
+        def row(order):
+            cells = listing.xpath(f"//tr[@data-order-id='{order.id}']/td")
+            return [" ".join(cell.text_content().split()) for cell in cells]
+
+        _name, submitted_on, state, payment, _total = row(draft)
+        self.assertEqual((submitted_on, state), ("", "Draft"))
+        self.assertEqual(payment, "Not sent to the shop yet")
+        self.assertEqual(row(self.order)[3], "To pay")
+        self.assertEqual(row(canceled)[2:4], ["Canceled", ""])
+
+        _response, page = self._get_page(f"/my/print_orders/{draft.id}")
+        sidebar = " ".join(
+            page.xpath("//div[hasclass('o_portal_sidebar')]")[0].text_content().split()
+        )
+        self.assertIn("Draft, not sent to the shop yet", sidebar)
+        self.assertNotIn("Submitted on", sidebar)
+        self.assertNotIn("Received", sidebar)
+        self.assertNotIn("Not paid", sidebar)
+        button = page.xpath("//div[@id='print_order_submit']/button[@value='submit']")
+        self.assertEqual(
+            [" ".join(b.text_content().split()) for b in button],
+            ["Submit my order to the shop and pay"],
+        )
+        # One copy is "1 copy" (the other word hidden), in the price of the draft's job.
+        quote = page.xpath(
+            "//div[hasclass('o_print_ticket')]//div[hasclass('o_print_price_quote')]"
+        )[0]
+        shown = [
+            el.text
+            for el in quote.xpath(
+                ".//*[@data-print-price-one='copies']|.//*[@data-print-price-many='copies']"
+            )
+            if "d-none" not in (el.get("class") or "")
+        ]
+        self.assertEqual(shown, ["copy:"])
+        # The breadcrumb of a new order's page leads back to the list.
+        self.authenticate("portal_oscar", "portal_oscar")  # no draft: the form that starts one
+        _response, new_page = self._get_page("/my/print_orders/new")
+        crumbs = new_page.xpath("//ol[hasclass('o_portal_submenu')]/li")
+        self.assertEqual(
+            [" ".join(li.text_content().split()) for li in crumbs],
+            ["", "Print orders", "New print order"],
+        )

@@ -18,7 +18,7 @@ publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
     events: {
         "change select": "_onTicketChange",
         "change input": "_onTicketChange",
-        "input input[name='copies']": "_onTicketChange",
+        "input input[type='number']": "_onTicketChange",
     },
 
     start() {
