@@ -185,6 +185,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         values = self._prepare_portal_layout_values()
         values.update(self._prepare_print_order_values(order_sudo, access_token))
         values.update({"error": error, "notice": notice})
+        values.setdefault("posted_form", {})
         # The price blocks of the job forms, with the order's totals computed once.
         values["price_quotes"] = order_sudo._get_portal_price_quotes(values["asked_jobs"])
         values = self._get_page_view_values(

@@ -6,7 +6,7 @@ from odoo.http import request
 
 from ..lib import communication_state as cs
 from ..models.print_job import TICKET_FIELDS
-from .portal import MAX_MESSAGE_LENGTH
+from .portal import MAX_MESSAGE_LENGTH, _upload_body_limit
 from .portal_new_order import PrintOrderNewPortal
 
 #: The order page's one form (``/my/print_orders/<id>/save``) names each job's fields
@@ -123,6 +123,7 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
         auth="public",
         methods=["POST"],
         website=True,
+        max_content_length=_upload_body_limit,
     )
     def portal_print_order_save(self, order_id, access_token=None, do="save", **kwargs):
         """Save the order page's form (every job's ticket and chosen files), then do what the

@@ -6,8 +6,9 @@ from odoo import models
 from odoo.http import request
 from odoo.tools.misc import human_size
 
-#: The addon's upload route (``controllers/portal.py``): its request size limit is the shop's.
-UPLOAD_PATH = re.compile(r"^/my/print_orders/(\d+)/jobs/(\d+)/files/?$")
+#: The addon's routes that take files (``controllers/portal.py``, the order page's form in
+#: ``controllers/portal_order_form.py``): their request size limit is the shop's.
+UPLOAD_PATH = re.compile(r"^/my/print_orders/(\d+)/(?:jobs/\d+/files|save)/?$")
 
 
 class IrHttp(models.AbstractModel):
@@ -31,7 +32,10 @@ class IrHttp(models.AbstractModel):
         match = UPLOAD_PATH.match(request.httprequest.path or "")
         if not match or not getattr(request, "is_frontend", False):
             return None
-        from ..controllers.portal import PrintOrderPortal  # noqa: PLC0415 (import cycle)
+        # The most derived portal controller: the page's values come from all its layers.
+        from ..controllers.portal_order_form import (  # noqa: PLC0415 (import cycle)
+            PrintOrderFormPortal as PrintOrderPortal,
+        )
 
         request.cr.rollback()
         if not request.uid:

@@ -124,3 +124,31 @@ class TestPortalFiles(PrintPortalCommon):
         self.assertIn(self.job_1.name, response.text, "the order's page")
         self.assertEqual(self._files_of(self.job_1), before)
         self.assertEqual(self.scans, [])
+
+    def test_05_the_order_pages_form_takes_the_26_mb_tiff_too(self):
+        """The page posts its one form (``/save``), not the upload route: the same limit."""
+        tiff = a4_tiff_300dpi()
+        response = self._post(
+            f"/my/print_orders/{self.order.id}/save",
+            data={"do": f"save:{self.job_1.id}"},
+            files=[(f"job_{self.job_1.id}_files", ("scan.tif", tiff))],
+            order=self.order,
+        )
+        self._assert_done(response, "uploaded")
+        stored = self._files_of(self.job_1).filtered(lambda att: att.name == "scan.tif")
+        self.assertEqual(stored.file_size, len(tiff))
+        self.assertEqual(self.scans, ["scan.tif"])
+
+    def test_06_above_the_shops_limit_the_order_pages_form_says_so(self):
+        limit = 5 * 1024 * 1024
+        self.env["ir.config_parameter"].sudo().set_param("web.max_file_upload_size", str(limit))
+        before = self._files_of(self.job_1)
+        response = self._post(
+            f"/my/print_orders/{self.order.id}/save",
+            data={"do": f"save:{self.job_1.id}"},
+            files=[(f"job_{self.job_1.id}_files", ("scan.tif", a4_tiff_300dpi()))],
+            order=self.order,
+        )
+        self._assert_refused(response, "too large", human_size(limit), status=413)
+        self.assertEqual(self._files_of(self.job_1), before)
+        self.assertEqual(self.scans, [])
