@@ -100,7 +100,7 @@ class PrintRefund(models.Model):
     # payment transactions (accountants, operators).
     refunded_payment_id = fields.Many2one(
         comodel_name="account.payment",
-        string="Refunded payment",
+        string="Refunded payment (accounting)",
         compute="_compute_refunded_payment",
         compute_sudo=True,
         help="The customer's payment this refund gives back.",
