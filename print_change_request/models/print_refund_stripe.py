@@ -474,7 +474,7 @@ class PrintRefund(models.Model):
         lock_rows(self.env.cr, "print_order", orders.ids, touch=True, nowait=False)
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM payment_transaction WHERE id = %s FOR UPDATE NOWAIT",
+                "SELECT id FROM payment_transaction WHERE id = %s FOR NO KEY UPDATE NOWAIT",
                 transaction.id,
             ),
             log_exceptions=False,

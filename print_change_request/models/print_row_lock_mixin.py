@@ -37,17 +37,22 @@ class PrintRowLockMixin(models.AbstractModel):
 
 
 def lock_rows(cr, table, ids, touch=False, nowait=True):
-    """``SELECT ... FOR UPDATE NOWAIT`` the rows ``ids`` of ``table`` (and, with ``touch``,
-    update them to the same values); False when another transaction holds one of them.
-    Without ``nowait``, waits for that transaction instead.  Rows are locked in id order,
-    so that two transactions locking the same rows cannot deadlock on them."""
+    """``SELECT ... FOR NO KEY UPDATE NOWAIT`` the rows ``ids`` of ``table`` (and, with
+    ``touch``, update them to the same values); False when another transaction holds one of
+    them.  Without ``nowait``, waits for that transaction instead.  Rows are locked in id
+    order, so that two transactions locking the same rows cannot deadlock on them.
+
+    ``NO KEY UPDATE``, the lock PostgreSQL's own updates take: two such locks exclude each
+    other as ``FOR UPDATE`` would, but the foreign-key checks of rows that reference the
+    locked one (``FOR KEY SHARE``: a request-for-change dialog linking an order, a job added
+    to it) do not queue behind a money path that holds the order during a provider call."""
     if not ids:
         return True
     try:
         with cr.savepoint(flush=False):
             cr.execute(
                 SQL(
-                    "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE%s",
+                    "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE%s",
                     SQL.identifier(table),
                     tuple(ids),
                     SQL(" NOWAIT") if nowait else SQL(),
