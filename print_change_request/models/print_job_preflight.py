@@ -118,7 +118,7 @@ class PrintJob(models.Model):
         """The job ticket as the preflight reads it."""
         self.ensure_one()
         template = self.product_id.product_tmpl_id
-        return preflight.Ticket(
+        return preflight.PrintSpec(
             width_mm=template.print_media_width_mm or 0.0,
             height_mm=template.print_media_height_mm or 0.0,
             color_mode=self.color_mode or "color",
