@@ -31,6 +31,12 @@ MAX_MESSAGE_LENGTH = 5000
 UPLOAD_BODY_MARGIN = 1024 * 1024
 
 
+def read_ticket_fields(params, prefix=""):
+    """The job ticket's fields among the posted ``params``, where each is named
+    ``<prefix><field>``: ``{field: value as posted}``."""
+    return {name: params[prefix + name] for name in TICKET_FIELDS if prefix + name in params}
+
+
 def _upload_body_limit(controller):
     """The upload route's request size limit: one file of Odoo's upload limit and the form,
     so that a file just too large gets our message naming it (larger bodies: our page with
@@ -53,7 +59,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
     Every route reaches the order through ``_document_check_access`` (the owner logged in, or
     anyone holding the order's ``access_token`` from the e-mail), then acts in sudo on exactly
     that order and its jobs, through the models' methods.  Refusals answer with the order page
-    and the error (HTTP 400), or 404 for an order or job the caller may not reach."""
+    and the error (HTTP 400), or 404 for an order or job the caller may not reach; the order
+    page itself (GET) redirects such a caller to ``/my`` instead."""
 
     # ------------------------------------------------------------
     # /my home and list
@@ -316,23 +323,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 else:
                     order_sudo._lock_for_update()
                 order_sudo.invalidate_recordset()
-                requests = request.env["print.change.request"].sudo()
-                if not order_sudo.portal_draft:  # a draft has no request to answer
-                    requests = requests._get_open_for_customer(order_sudo)
-                if (
-                    job
-                    and not order_sudo.portal_draft
-                    and (
-                        job not in requests.job_ids
-                        or job.communication_state != cs.CHANGE_REQUESTED
-                    )
-                ):
-                    raise UserError(
-                        request.env._(
-                            "Job %(job)s was not asked to change: it stays as it is.",
-                            job=job.name,
-                        )
-                    )
+                requests = self._get_open_requests(order_sudo)
+                if job:
+                    self._check_job_may_change(job, self._editable_jobs(order_sudo, requests))
                 notice = action(order_sudo, requests, job, author)
         except UserError as error:
             request.env.invalidate_all()
@@ -340,6 +333,55 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 order_sudo, access_token, error=error.args[0], status=400
             )
         return self._redirect_with_notice(order_sudo, access_token, notice)
+
+    @staticmethod
+    def _get_open_requests(order_sudo):
+        """The requests for change the customer answers now (in sudo); none for a draft, which
+        has no request to answer."""
+        requests = request.env["print.change.request"].sudo()
+        if order_sudo.portal_draft:
+            return requests
+        return requests._get_open_for_customer(order_sudo)
+
+    @staticmethod
+    def _editable_jobs(order_sudo, requests):
+        """The jobs the customer may change now: every job of a draft, else the jobs the
+        open ``requests`` ask to change."""
+        if order_sudo.portal_draft:
+            return order_sudo.job_ids
+        return requests.job_ids.filtered(
+            lambda job: (
+                job.order_id == order_sudo and job.communication_state == cs.CHANGE_REQUESTED
+            )
+        )
+
+    @staticmethod
+    def _check_job_may_change(job, editable):
+        """Refuse a change of ``job`` when it is not among the ``editable`` jobs."""
+        if job not in editable:
+            raise UserError(
+                request.env._(
+                    "Job %(job)s was not asked to change: it stays as it is.", job=job.name
+                )
+            )
+
+    def _submit_print_order(self, order_sudo, requests, message, author):
+        """Submit the customer's draft, or send their answer to the open ``requests``, with
+        their ``message`` (posted on the order); return the notice to show.  Call under the
+        order's row lock (``_print_order_post``)."""
+        text = message if isinstance(message, str) else ""
+        if len(text) > MAX_MESSAGE_LENGTH:
+            raise UserError(
+                request.env._(
+                    "Your message is too long: write at most %(max)s characters.",
+                    max=MAX_MESSAGE_LENGTH,
+                )
+            )
+        if order_sudo.portal_draft:
+            order_sudo._submit_portal_draft(author=author, message=text)
+            return self._submitted_order_notice(order_sudo)
+        requests._submit_answer(text, author=author)
+        return "submitted"
 
     def _get_print_order_or_404(self, order_id, access_token):
         """The order in sudo when the caller may reach it (its owner, or the access token);
@@ -449,8 +491,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
     )
     def portal_print_job_ticket(self, order_id, job_id, access_token=None, **kwargs):
         def change_ticket(order_sudo, requests, job, author):
-            raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
-            values = job._parse_ticket_values(raw)
+            values = job._parse_ticket_values(read_ticket_fields(kwargs))
             changes = job._change_ticket(
                 values, request=self._request_of(requests, job), author=author
             )
@@ -488,19 +529,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             return already
 
         def submit(order_sudo, requests, job, author):
-            text = message if isinstance(message, str) else ""
-            if len(text) > MAX_MESSAGE_LENGTH:
-                raise UserError(
-                    request.env._(
-                        "Your message is too long: write at most %(max)s characters.",
-                        max=MAX_MESSAGE_LENGTH,
-                    )
-                )
-            if order_sudo.portal_draft:
-                order_sudo._submit_portal_draft(author=author, message=text)
-                return self._submitted_order_notice(order_sudo)
-            requests._submit_answer(text, author=author)
-            return "submitted"
+            return self._submit_print_order(order_sudo, requests, message, author)
 
         return self._print_order_post(order_id, access_token, None, submit, wait=True)
 
@@ -534,35 +563,31 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             job = order_sudo.job_ids.filtered(lambda candidate: candidate.id == job_id)
             if not job:
                 raise request.not_found()
-        raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
-        raw.pop("ticket_note", None)
         try:
-            if not order_sudo.portal_draft:
-                asked = (
-                    request.env["print.change.request"].sudo()._get_open_for_customer(order_sudo)
-                )
-                if (
-                    not job
-                    or job not in asked.job_ids
-                    or job.communication_state != cs.CHANGE_REQUESTED
-                ):
-                    raise UserError(
-                        request.env._(
-                            "Only the jobs the print shop asked you to change can be priced "
-                            "again here; the other jobs keep their price."
-                        )
+            if not order_sudo.portal_draft and (
+                not job
+                or job not in self._editable_jobs(order_sudo, self._get_open_requests(order_sudo))
+            ):
+                raise UserError(
+                    request.env._(
+                        "Only the jobs the print shop asked you to change can be priced "
+                        "again here; the other jobs keep their price."
                     )
-            if job:
-                values = job._parse_ticket_values(raw)
-            else:
-                # As the draft's "Add the job" reads the form (a job in memory only).
-                draft_job = (
-                    request.env["print.job"].sudo().new({"order_id": order_sudo.id, "name": "-"})
                 )
-                values = draft_job._parse_ticket_values(raw)
-            return {"price": order_sudo._get_portal_price_quote(job, values)}
+            return {"price": self._get_portal_price(order_sudo, job, kwargs)}
         except UserError as error:
             return {"error": error.args[0]}
+
+    @staticmethod
+    def _get_portal_price(order_sudo, job, params):
+        """The price quote of ``job`` with the ticket fields among ``params`` (the notes left
+        out), and the order's totals with it; without ``job``, of a job to add to the order,
+        read as the draft's "Add the job" reads its form (a job in memory only).
+        :raise UserError: a wrong value."""
+        raw = read_ticket_fields(params)
+        raw.pop("ticket_note", None)
+        parser = job or request.env["print.job"].sudo().new({"order_id": order_sudo, "name": "-"})
+        return order_sudo._get_portal_price_quote(job, parser._parse_ticket_values(raw))
 
     @http.route(
         ["/my/print_orders/new/price"],
@@ -582,11 +607,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 "company_id": partner.company_id.id or request.env.company.id,
             }
         )
-        raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
-        raw.pop("ticket_note", None)
         try:
-            draft_job = request.env["print.job"].sudo().new({"order_id": order, "name": "-"})
-            values = draft_job._parse_ticket_values(raw)
-            return {"price": order._get_portal_price_quote(draft_job.browse(), values)}
+            return {
+                "price": self._get_portal_price(order, request.env["print.job"].sudo(), kwargs)
+            }
         except UserError as error:
             return {"error": error.args[0]}
