@@ -244,6 +244,11 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
           order of findings;
         - ``file_item_changes``: the items of the shown request whose file is no longer on
           its job, ``{item id: the change that replaced or removed it (or no change)}``;
+        - ``job_files``: ``{job id: its files, in the order they were added}``;
+        - ``job_media``: ``{job id: the media offered for it}`` (``_get_portal_media``, once
+          per paper);
+        - ``job_state_badges``: ``{state: the badge of a job in that state}``, each rendered
+          once;
         - ``text_html(value)``: a text field as ``t-field`` writes it (escaped, line breaks
           as ``<br>``); ``money_html(amount)``: an amount of the order's currency as Odoo's
           monetary widget writes it, each amount formatted once."""
@@ -267,6 +272,27 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             for item in order_sudo.last_change_request_id.file_item_ids
             if item.attachment_id and item.attachment_id not in item.job_id.attachment_ids
         }
+        job_files = {}
+        job_media = {}
+        media_by_paper = {}
+        for job in order_sudo.job_ids:
+            job_files[job.id] = job.attachment_ids.sorted("id")
+            paper = (job.company_id.id, job.product_id.id)
+            if paper not in media_by_paper:
+                media_by_paper[paper] = job._get_portal_media()
+            job_media[job.id] = media_by_paper[paper]
+        job_state_badges = {
+            state: request.env["ir.qweb"]._render(
+                "print_change_request.portal_print_state_badge",
+                {
+                    "badge_id": None,
+                    "state": state,
+                    "skipped": order_sudo.customer_wait_skipped,
+                    "draft": order_sudo.portal_draft,
+                },
+            )
+            for state in set(order_sudo.job_ids.mapped("communication_state"))
+        }
         converter = env["ir.qweb.field.monetary"]
         money_options = {"display_currency": order_sudo.currency_id}
         money_texts = {}
@@ -285,6 +311,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             "ticket_labels": ticket_labels,
             "preflight_by_file": preflight_by_file,
             "file_item_changes": file_item_changes,
+            "job_files": job_files,
+            "job_media": job_media,
+            "job_state_badges": job_state_badges,
             "money_html": money_html,
             "text_html": text_html,
         }
