@@ -249,11 +249,20 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
           per paper);
         - ``job_state_badges``: ``{state: the badge of a job in that state}``, each rendered
           once;
+        - ``reason_texts``: ``{reason id: {name, description, description_html}}`` of the
+          reasons of the order's requests, read once (``no_reason_texts`` for an item without
+          reason);
         - ``text_html(value)``: a text field as ``t-field`` writes it (escaped, line breaks
           as ``<br>``); ``money_html(amount)``: an amount of the order's currency as Odoo's
           monetary widget writes it, each amount formatted once."""
         env = order_sudo.env
         Job = env["print.job"]
+
+        def text_html(value):
+            if value is False or value is None:
+                return False
+            return nl2br(value) if value else ""
+
         ticket_labels = {
             name: dict(Job._fields[name]._description_selection(env))
             for name in ("color_mode", "sides", "finishing")
@@ -293,6 +302,14 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             )
             for state in set(order_sudo.job_ids.mapped("communication_state"))
         }
+        reason_texts = {
+            reason.id: {
+                "name": reason.name,
+                "description": reason.description,
+                "description_html": text_html(reason.description),
+            }
+            for reason in order_sudo.change_request_ids.file_item_ids.reason_id
+        }
         converter = env["ir.qweb.field.monetary"]
         money_options = {"display_currency": order_sudo.currency_id}
         money_texts = {}
@@ -302,11 +319,6 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 money_texts[amount] = converter.value_to_html(amount, money_options)
             return money_texts[amount]
 
-        def text_html(value):
-            if value is False or value is None:
-                return False
-            return nl2br(value) if value else ""
-
         return {
             "ticket_labels": ticket_labels,
             "preflight_by_file": preflight_by_file,
@@ -314,6 +326,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             "job_files": job_files,
             "job_media": job_media,
             "job_state_badges": job_state_badges,
+            "reason_texts": reason_texts,
+            "no_reason_texts": {"name": False, "description": False, "description_html": False},
             "money_html": money_html,
             "text_html": text_html,
         }
