@@ -242,8 +242,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
           customer's language;
         - ``preflight_by_file``: ``{(job id, attachment id): [findings]}``, in the job's
           order of findings;
-        - ``file_item_changes``: the items of the shown request whose file is no longer on
-          its job, ``{item id: the change that replaced or removed it (or no change)}``;
+        - ``file_item_changes``: the file items of the order's last request ("What you must
+          change") whose file is no longer on its job, ``{item id: the change that replaced
+          or removed it (or no change)}``;
         - ``job_files``: ``{job id: its files, in the order they were added}``;
         - ``job_media``: ``{job id: the media offered for it}`` (``_get_portal_media``, once
           per paper);
