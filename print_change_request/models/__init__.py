@@ -1,6 +1,7 @@
 from . import print_sequence_mixin
 from . import print_row_lock_mixin
 from . import print_mail_sender_mixin
+from . import print_protected_fields_mixin
 from . import print_order
 from . import print_order_workflow
 from . import print_order_payment
