@@ -236,7 +236,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         """What the customer still has to pay: the total less what was paid and not refunded."""
         if order_sudo.communication_state == cs.CANCELED:
             return 0.0
-        due = order_sudo.amount_total - order_sudo.amount_paid
+        # an authorized payment (captured at acceptance) is not due again
+        due = order_sudo.amount_total - order_sudo.amount_paid - order_sudo.amount_authorized
         rounding = order_sudo.currency_id.rounding
         if float_compare(due, 0.0, precision_rounding=rounding) <= 0:
             return 0.0
