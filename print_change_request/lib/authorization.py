@@ -27,7 +27,12 @@ AUTHORIZED = "requires_capture"
 CAPTURED = "succeeded"
 CANCELED = "canceled"
 #: Statuses in which Stripe still lets a PaymentIntent be canceled (released).
-CANCELABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action")
+CANCELABLE = (
+    "requires_payment_method",
+    "requires_capture",
+    "requires_confirmation",
+    "requires_action",
+)
 
 
 def plan_capture(status):
@@ -72,7 +77,9 @@ class Expiry:
     expired: bool
 
 
-def expiry(authorized_at, now, days=DEFAULT_AUTHORIZATION_DAYS, warning_hours=DEFAULT_WARNING_HOURS):
+def expiry(
+    authorized_at, now, days=DEFAULT_AUTHORIZATION_DAYS, warning_hours=DEFAULT_WARNING_HOURS
+):
     """The expiry of an authorization made at ``authorized_at``: it expires ``days`` later;
     the follow-up acts from ``warning_hours`` before (a to-do, or the capture)."""
     expires_at = authorized_at + timedelta(days=days)

@@ -22,7 +22,7 @@ class PaymentTransaction(models.Model):
     it; Stripe's PaymentIntent is the source of truth.  Every method here is called in sudo,
     under the money lock (``print.refund._lock_money``), after the caller checked the user."""
 
-    _inherit = "payment.transaction"
+    _inherit = "payment.transaction"  # pylint: disable=consider-merging-classes-inherited
 
     print_release_state = fields.Selection(
         selection=RELEASE_STATES,
@@ -40,9 +40,7 @@ class PaymentTransaction(models.Model):
         moved it (Accept, a release, the follow-up, Odoo's own Stripe webhook): a release
         waiting for it is over; an authorization that ended by itself (expired, canceled in
         Stripe's dashboard) leaves the order unpaid, and the customer is asked to pay again."""
-        was_authorized = self.filtered(
-            lambda tx: tx.state == "authorized" and tx.print_order_ids
-        )
+        was_authorized = self.filtered(lambda tx: tx.state == "authorized" and tx.print_order_ids)
         processed = super()._update_state(allowed_states, target_state, state_message)
         for tx in processed & was_authorized:
             if tx.print_release_state:
@@ -264,8 +262,7 @@ class PaymentTransaction(models.Model):
                 payment=self.reference,
             )
         return self.env._(
-            "Payment %(payment)s is %(state)s, not authorized: nothing was captured. "
-            "%(message)s",
+            "Payment %(payment)s is %(state)s, not authorized: nothing was captured. %(message)s",
             payment=self.reference,
             state=dict(self._fields["state"]._description_selection(self.env))[self.state],
             message=self.state_message or "",
@@ -293,7 +290,9 @@ class PaymentTransaction(models.Model):
         expiry = authorization.expiry(self.last_state_change or self.create_date, now, days, hours)
         if not expiry.act_now:
             return
-        orders = self.print_order_ids.filtered(lambda order: order.communication_state != "canceled")
+        orders = self.print_order_ids.filtered(
+            lambda order: order.communication_state != "canceled"
+        )
         if not orders:
             return
         if any(orders.company_id.mapped("print_capture_before_expiry")):

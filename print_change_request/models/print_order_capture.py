@@ -27,7 +27,7 @@ class PrintOrder(models.Model):
     the money is taken when the shop accepts the order; a request for change or a
     cancellation releases the authorization instead of refunding a charge."""
 
-    _inherit = "print.order"
+    _inherit = "print.order"  # pylint: disable=consider-merging-classes-inherited
 
     amount_authorized = fields.Monetary(
         string="Authorized",
@@ -73,7 +73,9 @@ class PrintOrder(models.Model):
                 self.env._(
                     "%(fields)s of a print order cannot be written: they follow the payments.",
                     fields=", ".join(
-                        sorted(self._fields[name]._description_string(self.env) for name in protected)
+                        sorted(
+                            self._fields[name]._description_string(self.env) for name in protected
+                        )
                     ),
                 )
             )
@@ -136,7 +138,9 @@ class PrintOrder(models.Model):
     def action_cancel(self):
         """Cancel, then release the authorized payments: nothing is charged."""
         res = super().action_cancel()
-        self.filtered(lambda order: order._get_authorized_transactions())._release_authorized_payments()
+        self.filtered(
+            lambda order: order._get_authorized_transactions()
+        )._release_authorized_payments()
         return res
 
     def _capture_authorized_payments(self):
@@ -239,7 +243,9 @@ class PrintOrder(models.Model):
         on authorizations about to expire: a to-do for the responsible, or, when the shop
         says so, the capture."""
         params = self.env["ir.config_parameter"].sudo()
-        days = int(params.get_param(AUTHORIZATION_DAYS_PARAM, authorization.DEFAULT_AUTHORIZATION_DAYS))
+        days = int(
+            params.get_param(AUTHORIZATION_DAYS_PARAM, authorization.DEFAULT_AUTHORIZATION_DAYS)
+        )
         hours = int(
             params.get_param(AUTHORIZATION_WARNING_PARAM, authorization.DEFAULT_WARNING_HOURS)
         )

@@ -2,7 +2,7 @@ from odoo import api, models
 
 
 class PrintRefund(models.Model):
-    _inherit = "print.refund"
+    _inherit = "print.refund"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _cron_follow_up_refunds(self):

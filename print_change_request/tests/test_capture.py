@@ -152,7 +152,9 @@ class TestCaptureDemo(CaptureMixin, PrintCommon):
         self._pay_by_transaction(order)
         action = order.with_user(self.operator).action_request_change()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(self.operator).with_context(**action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.operator)
+            .with_context(**action["context"])
         )
         with wizard_form.line_ids.edit(0) as line:
             line.to_change = True

@@ -5,7 +5,7 @@ class PrintChangeRequestWizard(models.TransientModel):
     """A request for change on an order whose payment is only authorized (captured
     manually): the release question instead of the refund question, and the release."""
 
-    _inherit = "print.change.request.wizard"
+    _inherit = "print.change.request.wizard"  # pylint: disable=consider-merging-classes-inherited
 
     amount_to_release = fields.Monetary(compute="_compute_release_info")
 
