@@ -53,3 +53,4 @@ from . import test_preflight_hostile
 from . import test_portal_files
 from . import test_capture_planning
 from . import test_capture
+from . import test_tour_capture
