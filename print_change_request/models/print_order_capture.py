@@ -93,6 +93,11 @@ class PrintOrder(models.Model):
         due = super()._get_amount_due()
         return max(due - self.amount_authorized, 0.0)
 
+    def _accepts_job_changes(self):
+        """An authorized payment holds the order's total as it was: no jobs added or removed
+        (a request for change releases it first)."""
+        return super()._accepts_job_changes() and not self.is_payment_authorized
+
     def _get_unpaid_message(self):
         message = super()._get_unpaid_message()
         if self.payment_capture_failure:
