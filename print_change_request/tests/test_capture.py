@@ -191,6 +191,13 @@ class TestCaptureDemo(CaptureMixin, PrintCommon):
         self.assertTrue(order.is_paid)
         self.assertEqual(order.communication_state, "new", "captured, not accepted")
 
+    def test_no_jobs_added_while_authorized(self):
+        order = self._create_order()
+        self._authorize(order)
+        self.assertFalse(order._accepts_job_changes())
+        self._request_change_authorized(order)
+        self.assertTrue(order._accepts_job_changes())
+
 
 @tagged("post_install", "-at_install")
 class TestCaptureStripe(CaptureMixin, PrintStripeCommon):
@@ -365,3 +372,39 @@ class TestCaptureStripe(CaptureMixin, PrintStripeCommon):
         with self.assertRaises(AccessError):
             order.with_user(self.accountant).action_accept()
         self.assertEqual(self._intent(tx).status, "requires_capture")
+
+    def test_accept_two_orders_one_capture_fails(self):
+        good, bad = self._create_order(), self._create_order()
+        good_tx, bad_tx = self._authorize(good), self._authorize(bad)
+        self.stripe_client.v1.payment_intents.cancel(bad_tx.provider_reference)
+        result = (good | bad).with_user(self.operator).action_accept()
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertIn(bad_tx.reference, result["params"]["message"])
+        self.assertEqual(good.communication_state, "accepted")
+        self.assertEqual(good_tx.state, "done")
+        self.assertEqual(bad.communication_state, "new")
+        self.assertEqual(bad_tx.state, "cancel")
+
+    def test_capture_not_confirmed_is_followed_on_the_next_click(self):
+        """Stripe captured but its answer was lost: Accept does not accept; the next click
+        reads Stripe first and only records the capture (no second capture)."""
+        order = self._create_order()
+        tx = self._authorize(order)
+        with FakeStripe() as fake:
+            self._use_stripe_at(fake.url)
+            intent = self._intent(tx).to_dict()
+            fake.respond(200, {**intent, "latest_charge": None}, method="GET")
+            fake.respond(500, error_body("api_error", "Stripe had a problem."), method="POST")
+            fake.respond(500, error_body("api_error", "Stripe had a problem."), method="GET")
+            result = order.with_user(self.operator).action_accept()
+        self._use_stripe_at(self.localstripe.url)
+        self.assertEqual(result["res_model"], "print.order.unpaid.wizard")
+        self.assertEqual(order.communication_state, "new")
+        self.assertEqual(tx.state, "authorized")
+        self.assertIn("did not capture", order.payment_capture_failure)
+        # Stripe did capture it (the answer was lost on the way back)
+        self.stripe_client.v1.payment_intents.capture(tx.provider_reference)
+        self.assertIs(order.with_user(self.operator).action_accept(), True)
+        self.assertEqual(tx.state, "done")
+        self.assertFalse(order.payment_capture_failure)
+        self.assertEqual(order.communication_state, "accepted")
