@@ -5,7 +5,7 @@ Points the addon at the fault proxy, configures the Stripe provider with test ke
 webhook secret, creates operators and accountants (password = login), a customer, and paid
 orders: a real localstripe payment intent each and the done payment transaction Odoo's
 Stripe provider would have made of it (as tests/common.py ``_pay_with_stripe`` does); every
-third order also has a posted invoice paid by that transaction.  Every fourth order (from
+third order also has a posted invoice paid by that transaction.  Every third order (from
 the second) is paid with a copy of the Stripe provider that captures manually: its payment
 intent only requires capture, its transaction is authorized.  Prints one line
 ``PCR_LOAD_SETUP {json}`` with what the harness needs.
@@ -183,7 +183,7 @@ for index in range(config["orders"]):
             }
         )
         invoice.action_post()
-    pay(order, order.amount_total, manual=index % 4 == 1)
+    pay(order, order.amount_total, manual=index % 3 == 1)
     orders |= order
 env.cr.commit()
 
