@@ -76,7 +76,7 @@ class PaymentTransaction(models.Model):
                 intent = gateway.retrieve(self.provider_reference)
                 if authorization.plan_capture(intent.status) == authorization.CAPTURE:
                     intent = gateway.capture(
-                        self.provider_reference, f"print-capture-{self.provider_reference}"
+                        self.provider_reference, self._print_stripe_key("capture")
                     )
             except StripeRefundError as error:
                 _logger.info("Payment %s: capture failed: %s", self.reference, error.detail)
@@ -132,7 +132,7 @@ class PaymentTransaction(models.Model):
                 plan = authorization.plan_release(intent.status)
                 if plan == authorization.RELEASE:
                     intent = gateway.cancel(
-                        self.provider_reference, f"print-release-{self.provider_reference}"
+                        self.provider_reference, self._print_stripe_key("release")
                     )
                 elif plan == authorization.REFUSE:
                     return self._print_release_failed(
@@ -213,6 +213,14 @@ class PaymentTransaction(models.Model):
 
     def _print_uses_stripe(self):
         return self.provider_code == "stripe" and bool(self.provider_reference)
+
+    def _print_stripe_key(self, action):
+        """The idempotency key of a capture or release: one per PaymentIntent and hour.  A
+        request sent again within the hour (a worker replaying it) gets Stripe's first answer;
+        the next hour's follow-up gets a fresh one, since Stripe keeps a refusal under its key
+        for a day.  Stripe is read before each request, so a new key never captures or
+        releases twice."""
+        return f"print-{action}-{self.provider_reference}-{fields.Datetime.now():%Y%m%d%H}"
 
     def _print_stripe_intents(self):
         provider = self.provider_id
