@@ -38,3 +38,8 @@ from . import print_order_talk
 from . import payment_transaction_talk
 from . import print_refund_talk
 from . import ir_http
+from . import payment_transaction_capture
+from . import print_order_capture
+from . import print_refund_capture
+from . import res_company_capture
+from . import res_config_settings_capture
