@@ -3,7 +3,7 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_round
+from odoo.tools.misc import format_amount
 
 from ..lib import refund_planning
 
@@ -440,10 +440,10 @@ class PrintRefund(models.Model):
         self.ensure_one()
         self.order_id.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
 
-    def _amount_label(self):
+    def _amount_label(self, amount=None):
+        """The refund's amount (or ``amount``) in its currency, as Odoo writes money."""
         self.ensure_one()
-        amount = float_round(self.amount, precision_rounding=self.currency_id.rounding)
-        return f"{amount:.{self.currency_id.decimal_places}f} {self.currency_id.name}"
+        return format_amount(self.env, self.amount if amount is None else amount, self.currency_id)
 
     def _state_label(self):
         self.ensure_one()

@@ -1,14 +1,11 @@
 import logging
 
-import psycopg2
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import float_compare
 
 from ..lib import refund_planning
-from .print_row_lock_mixin import lock_rows
+from .print_row_lock_mixin import left_for_next_run, lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -112,8 +109,7 @@ class PrintRefundSending(models.Model):
             self._cancel_if_covered()
             return False
         if float_compare(due, self.amount, precision_rounding=self.currency_id.rounding) < 0:
-            # (an f-string inside _() stops the translation export of this file)
-            after = f"{due:.{self.currency_id.decimal_places}f} {self.currency_id.name}"
+            after = self._amount_label(due)
             self._message_log(
                 body=self.env._(
                     "Amount lowered from %(before)s to %(after)s: the rest already went back "
@@ -293,11 +289,8 @@ class PrintRefundSending(models.Model):
             ]
         )
         for refund in drafts:
-            try:
-                with self.env.cr.savepoint():
-                    refund._send()
-            except (UserError, psycopg2.OperationalError) as error:
-                # Locked by a user, or changed since this run began: the next run sends it.
-                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
-                    raise
-                _logger.info("Refund %s: not sent again now: %s", refund.name, error)
+            # Locked by a user, or changed since this run began: the next run sends it.
+            with left_for_next_run(
+                self.env.cr, _logger, "Refund %s: not sent again now: %s", refund.name
+            ):
+                refund._send()
