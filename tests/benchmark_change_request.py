@@ -411,40 +411,54 @@ class Benchmark:
         stages = {}
         state = {}
 
+        ticked = {"to_change": True, "reason_id": self.reason.id, "note": "Embed the fonts"}
+
         def open_dialog():
             action = self.env["print.order"].browse(order.id).action_request_change()
             wizard_model = self.env[action["res_model"]].with_context(**action["context"])
             state["model"] = wizard_model
-            state["value"] = wizard_model.onchange({}, [], spec)["value"]
+            if action.get("res_id"):  # a saved dialog: the web client reads it
+                state["wizard"] = wizard_model.browse(action["res_id"])
+                state["value"] = state["wizard"].web_read(spec)[0]
+            else:  # a new one: its default values, lines included, by an onchange
+                state["wizard"] = wizard_model
+                state["value"] = wizard_model.onchange({}, [], spec)["value"]
 
         def save():
-            lines = state["value"]["line_ids"]
-            if len(lines) != jobs * self.files:
-                raise RuntimeError(f"the dialog lists {len(lines)} files, not {jobs * self.files}")
-            commands = [
-                [
-                    Command.CREATE,
-                    virtual_id,
-                    {
-                        "job_id": values["job_id"]["id"],
-                        "attachment_id": values["attachment_id"]["id"],
-                        "file_name": values["file_name"],
-                        "to_change": True,
-                        "reason_id": self.reason.id,
-                        "note": "Embed the fonts",
-                    },
+            # What the web client sends: a new dialog's every line, a saved one's changes.
+            if state["wizard"]:
+                commands = [[Command.UPDATE, line_id, ticked] for line_id in state["line_ids"]]
+            else:
+                commands = [
+                    [
+                        Command.CREATE,
+                        virtual_id,
+                        {
+                            "job_id": values["job_id"]["id"],
+                            "attachment_id": values["attachment_id"]["id"],
+                            "file_name": values["file_name"],
+                            **ticked,
+                        },
+                    ]
+                    for _command, virtual_id, values in state["value"]["line_ids"]
                 ]
-                for _command, virtual_id, values in lines
-            ]
-            vals = {"line_ids": commands, "ticket_job_ids": [], "ticket_note": False}
-            state["wizard_id"] = state["model"].web_save(vals, spec)[0]["id"]
+            if len(commands) != jobs * self.files:
+                raise RuntimeError(f"the dialog lists {len(commands)} files, not {jobs * self.files}")
+            vals = {"line_ids": commands}
+            if not state["wizard"]:
+                vals.update(ticket_job_ids=[], ticket_note=False)
+            wizard = state["wizard"].with_env(self.env)
+            state["wizard_id"] = wizard.web_save(vals, spec)[0]["id"]
 
         def confirm():
             state["model"].browse(state["wizard_id"]).action_confirm()
 
         with capture if capture is not None else _no_capture():
-            for stage, call in zip(WAIT_STAGES, (open_dialog, save, confirm), strict=True):
-                self._request(stages, stage, call)
+            self._request(stages, "open", open_dialog)
+            # The ids of every line, which the web client has as it pages through them.
+            state["line_ids"] = state["wizard"].with_env(self.su_env).line_ids.ids
+            self._request(stages, "save", save)
+            self._request(stages, "OK", confirm)
         self._check_done(order, "wait")
         return stages
 
@@ -516,8 +530,9 @@ class _no_capture:
 
 
 def form_specification(env, model, limit=40):
-    """The fields the web client asks for to show ``model``'s default form view: its
-    fields, a many2one's display name, an x2many's list fields (``limit`` rows)."""
+    """The fields the web client asks for to show ``model``'s default form view (as its
+    ``getFieldsSpec``): a visible many2one's display name, an x2many's list fields
+    (``limit`` rows) or tags' display names, only ids for an always invisible one."""
     arch = env[model].get_views([(False, "form")])["views"]["form"]["arch"]
     return _node_specification(env, env[model], etree.fromstring(arch), limit)
 
@@ -529,17 +544,20 @@ def _node_specification(env, records, node, limit):
             spec.update(_node_specification(env, records, child, limit))
             continue
         field = records._fields[child.get("name")]
+        invisible = child.get("invisible") in ("1", "True")
         subview = next((sub for sub in child if sub.tag in ("list", "kanban")), None)
-        if field.type in ("one2many", "many2many") and subview is not None:
-            comodel = env[field.comodel_name]
-            spec[field.name] = {
-                "fields": _node_specification(env, comodel, subview, limit),
-                "limit": limit,
-            }
-        elif field.type in ("many2one", "one2many", "many2many"):
-            spec[field.name] = {"fields": {"display_name": {}}}
-        else:
-            spec[field.name] = {}
+        spec[field.name] = {}
+        if field.type == "many2one":
+            spec[field.name] = {"fields": {} if invisible else {"display_name": {}}}
+        elif field.type in ("one2many", "many2many") and not invisible:
+            if subview is not None:
+                comodel = env[field.comodel_name]
+                spec[field.name] = {
+                    "fields": _node_specification(env, comodel, subview, limit),
+                    "limit": int(subview.get("limit") or limit),
+                }
+            elif child.get("widget") == "many2many_tags":
+                spec[field.name] = {"fields": {"display_name": {}}}
     return spec
 
 

@@ -29,3 +29,4 @@ from . import print_order_talk
 from . import payment_transaction_talk
 from . import print_refund_talk
 from . import ir_http
+from . import ir_qweb
