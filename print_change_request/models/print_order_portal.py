@@ -1,0 +1,187 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class PrintOrderPortal(models.Model):
+    """Orders from the portal: the drafts a customer fills, their submission, and the
+    operator who takes them (round robin, live notification)."""
+
+    _inherit = "print.order"
+
+    # A draft is the customer's until submitted: operators' lists leave it out (the action's
+    # domain), and it becomes New with its submission date when the customer submits it.
+    portal_draft = fields.Boolean(
+        string="Draft from the portal",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The customer is still filling this order in the portal: it is not submitted yet.",
+    )
+    portal_submitted = fields.Boolean(
+        string="Submitted in the portal",
+        readonly=True,
+        copy=False,
+        help="The customer placed this order in the portal.",
+    )
+
+    # ------------------------------------------------------------
+    # ORDERS FROM THE PORTAL (drafts the customer fills, then submits)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _create_portal_draft(self, partner):
+        """The customer's draft order (called in sudo by the portal for the logged-in user)."""
+        return self.sudo().create(
+            {
+                "partner_id": partner.id,
+                "portal_draft": True,
+                "user_id": False,
+                "company_id": partner.company_id.id or self.env.company.id,
+            }
+        )
+
+    def _check_portal_draft(self):
+        self.ensure_one()
+        if not self.portal_draft:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s was already sent to the print shop: jobs can no longer be "
+                    "added. Start a new order for more jobs.",
+                    order=self.name,
+                )
+            )
+
+    def _add_portal_job(self, name, raw_ticket):
+        """Add a job (its name and ticket, from the portal's form strings) to the draft."""
+        self.ensure_one()
+        self._check_portal_draft()
+        name = (name or "").strip()
+        if not name:
+            raise UserError(self.env._('Give the job a name, e.g. "Flyer A5".'))
+        if len(name) > 200:
+            raise UserError(self.env._("The job's name is too long: at most 200 characters."))
+        Job = self.env["print.job"].sudo()
+        draft_job = Job.new({"order_id": self.id, "name": name})
+        values = draft_job._parse_ticket_values(raw_ticket)
+        return Job.create(
+            {
+                "order_id": self.id,
+                "name": name,
+                "sequence": len(self.job_ids) + 1,
+                **values,
+            }
+        )
+
+    def _get_portal_responsible(self):
+        """The operator who gets a newly submitted portal order: the shop's setting, else the
+        next operator after the one who got the last portal order (round robin)."""
+        self.ensure_one()
+        if self.company_id.print_portal_user_id:
+            return self.company_id.print_portal_user_id
+        operators = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("share", "=", False),
+                    ("company_ids", "in", self.company_id.id),
+                    (
+                        "groups_id",
+                        "in",
+                        self.env.ref("print_change_request.group_print_operator").id,
+                    ),
+                ],
+                order="id",
+            )
+        )
+        if not operators:
+            return self.env["res.users"]
+        last = self.sudo().search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("portal_submitted", "=", True),
+                ("id", "!=", self.id),
+                ("user_id", "in", operators.ids),
+            ],
+            order="date_submitted desc, id desc",
+            limit=1,
+        )
+        if not last:
+            return operators[0]
+        following = operators.filtered(lambda user: user.id > last.user_id.id)
+        return following[:1] or operators[0]
+
+    def _submit_portal_draft(self, author=None, message=None):
+        """Submit the customer's draft: it becomes a New order submitted now, with its
+        responsible, an activity for them, the customer's ``message`` on the chatter in their
+        name and the shop's confirmation to the customer.
+        A second submit (double click, replay) changes nothing and returns False.  Call under
+        the order's row lock."""
+        self.ensure_one()
+        if not self.portal_draft:
+            return False
+        if not self.job_ids:
+            raise UserError(
+                self.env._("Order %(order)s has no job yet: add a job first.", order=self.name)
+            )
+        no_file = self.job_ids.filtered(lambda job: not job.attachment_ids)
+        if no_file:
+            raise UserError(
+                self.env._(
+                    "Add the files of %(jobs)s before you submit the order.",
+                    jobs=", ".join(no_file.mapped("name")),
+                )
+            )
+        order = self.sudo()
+        responsible = order._get_portal_responsible()
+        order.write(
+            {
+                "portal_draft": False,
+                "portal_submitted": True,
+                "date_submitted": fields.Datetime.now(),
+                "user_id": responsible.id,
+            }
+        )
+        # The customer's own words in their name; the confirmation in the shop's.
+        order._post_customer_message(message, author=author or order.partner_id)
+        order._send_print_confirmation("print_change_request.mail_template_order_submitted")
+        if responsible:
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=responsible.id,
+                summary=self.env._("New order from the portal"),
+                note=self.env._(
+                    "%(customer)s submitted order %(order)s in the portal.",
+                    customer=order.partner_id.display_name,
+                    order=order.name,
+                ),
+            )
+            order._notify_portal_responsible(responsible)
+        return True
+
+    def _is_paid_at_portal_submission(self):
+        """Whether the customer is asked to pay the order right after submitting it in the
+        portal: the shop's setting, and something to pay."""
+        self.ensure_one()
+        return (
+            self.company_id.print_portal_pay_on_submit
+            and self.currency_id.compare_amounts(self._get_amount_due(), 0.0) > 0
+        )
+
+    def _notify_portal_responsible(self, responsible):
+        """Tell the responsible at once, in their open Odoo (a notification through the bus),
+        that a customer submitted this order; the activity stays as their to-do."""
+        self.ensure_one()
+        responsible.sudo()._bus_send(
+            "simple_notification",
+            {
+                "type": "info",
+                "sticky": False,
+                "title": self.env._("New print order"),
+                "message": self.env._(
+                    "%(customer)s submitted order %(order)s in the portal.",
+                    customer=self.partner_id.display_name,
+                    order=self.name,
+                ),
+            },
+        )

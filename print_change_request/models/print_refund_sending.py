@@ -1,0 +1,275 @@
+import logging
+
+import psycopg2
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.tools import float_compare
+
+from ..lib import refund_planning
+from .print_row_lock_mixin import lock_rows
+
+_logger = logging.getLogger(__name__)
+
+
+class PrintRefundSending(models.Model):
+    """Creating and sending refunds: the money lock and re-planning under it, the
+    provider call, and the hourly follow-up of refunds not settled yet."""
+
+    _inherit = "print.refund"
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS: planning (under the money lock)
+    # ------------------------------------------------------------
+
+    def _lock_money(self, orders=None, transactions=None):
+        """Lock (and touch) the orders' and the refunded payments' rows: every decision that
+        moves money of an order or a payment is then taken on what was committed last, one
+        at a time.  The refunds' own rows are locked too."""
+        orders = self.order_id if orders is None else orders
+        transactions = self.source_transaction_id if transactions is None else transactions
+        locked = (
+            orders.sudo()._try_lock_rows(touch=True)
+            and lock_rows(self.env.cr, "payment_transaction", transactions.ids, touch=True)
+            and self._try_lock_rows()
+        )
+        if not locked:
+            raise UserError(
+                self.env._(
+                    "Another user is working on the refunds of %(orders)s right now. Try "
+                    "again in a moment.",
+                    orders=", ".join(orders.mapped("name")),
+                )
+            )
+        transactions.invalidate_recordset()
+        orders.invalidate_recordset()
+        orders.refund_ids.invalidate_recordset()
+
+    def _get_other_committed_refunds(self):
+        """The other refunds (any request) decided, under way or done, on this refund's
+        payment, or on its order when it refunds money paid by other means."""
+        self.ensure_one()
+        if self.source_transaction_id:
+            domain = [("source_transaction_id", "=", self.source_transaction_id.id)]
+        else:
+            domain = [("order_id", "=", self.order_id.id)]
+        return self.sudo().search(
+            [*domain, ("id", "!=", self.id), ("state", "in", refund_planning.COMMITTED_STATES)]
+        )
+
+    def _get_still_due(self):
+        """What of this refund may still go back now (0.0 when the money already went back
+        some other way): re-planned against the payment and the order, every request's
+        refunds counted.  Call it under :meth:`_lock_money`."""
+        self.ensure_one()
+        rounding = self.currency_id.rounding
+        due = self.amount
+        if self.source_transaction_id:
+            transaction = self.source_transaction_id.sudo()
+            others = self._get_other_committed_refunds()
+            due = refund_planning.still_due(
+                due, transaction.amount, sum(others.mapped("amount")), rounding
+            )
+        order = self.order_id.sudo()
+        order_others = order.refund_ids.filtered(
+            lambda r: r != self and r.state in refund_planning.COMMITTED_STATES
+        )
+        return refund_planning.still_due(
+            due,
+            order._get_amount_received(),
+            sum(order._to_order_currency(r.amount, r.currency_id) for r in order_others),
+            rounding,
+        )
+
+    def _refresh_from_provider(self):
+        """Hook: bring what Odoo knows of the refunds' payments up to date with the payment
+        provider (refunds made outside Odoo) before re-planning.  Under the money lock."""
+
+    def _cancel_if_covered(self):
+        """Cancel the refunds whose money already went back some other way (another
+        request's refund, a refund found on Stripe); return them.  Under the money lock."""
+        covered = self.browse()
+        for refund in self:
+            if refund.state in ("draft", "failed") and not refund._get_still_due():
+                others = refund._get_other_committed_refunds()
+                refund.sudo()._set_canceled(
+                    self.env._(
+                        "Nothing left to refund: the money already went back to the customer "
+                        "through %s.",
+                        ", ".join(others.mapped("name")) or self.env._("another refund"),
+                    )
+                )
+                covered |= refund
+        return covered
+
+    def _reduce_to_still_due(self):
+        """Send no more than is still due: a refund decided earlier gives back only what
+        later refunds have not.  Returns False when nothing is due (then it is canceled)."""
+        self.ensure_one()
+        due = self._get_still_due()
+        if not due:
+            self._cancel_if_covered()
+            return False
+        if float_compare(due, self.amount, precision_rounding=self.currency_id.rounding) < 0:
+            # (an f-string inside _() stops the translation export of this file)
+            after = f"{due:.{self.currency_id.decimal_places}f} {self.currency_id.name}"
+            self._message_log(
+                body=self.env._(
+                    "Amount lowered from %(before)s to %(after)s: the rest already went back "
+                    "to the customer through another refund.",
+                    before=self._amount_label(),
+                    after=after,
+                )
+            )
+            self.sudo().amount = due
+            refund_tx = self.refund_transaction_id.sudo()
+            if refund_tx and refund_tx.state in ("draft", "error"):
+                refund_tx.amount = -due
+        return True
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS: creating and sending refunds
+    # ------------------------------------------------------------
+
+    @api.model
+    def _create_for_order(self, order, request, automatic):
+        """Create the refunds giving back what the customer paid for ``order``.
+
+        The caller holds the order's row lock and checked the user's rights.  Failed
+        refunds of the order are replaced: the new plan gives their money back.  Returns
+        the refunds created (none when nothing is left to refund); automatic ones still
+        have to be sent (:meth:`_send`)."""
+        order.ensure_one()
+        refunds_sudo = self.sudo()
+        order_sudo = order.sudo()
+        self._lock_money(orders=order, transactions=order_sudo.transaction_ids)
+        failed = order_sudo.refund_ids.filtered(lambda r: r.state == "failed")
+        currency = order.currency_id
+        plan = refund_planning.plan_refunds(
+            order_sudo.amount_paid,
+            order_sudo._get_refund_sources(),
+            automatic,
+            rounding=currency.rounding,
+        )
+        if not plan:
+            return self.browse()
+        invoice = order._get_refundable_invoice()
+        refunds = refunds_sudo.create(
+            [
+                {
+                    "order_id": order.id,
+                    "request_id": request.id,
+                    "company_id": order.company_id.id,
+                    "currency_id": currency.id,
+                    "amount": planned.amount,
+                    "method": planned.method,
+                    "source_transaction_id": planned.source,
+                    "state": "draft",
+                }
+                for planned in plan
+            ]
+        )
+        failed._set_canceled(
+            self.env._(
+                "Replaced by %(refunds)s of request %(request)s, which gives the money back.",
+                refunds=", ".join(refunds.mapped("name")),
+                request=request.name,
+            )
+        )
+        for refund, planned in zip(refunds, plan, strict=True):
+            if invoice:
+                refund.credit_note_id = refund._create_credit_note(invoice)
+            if planned.method == refund_planning.MANUAL:
+                refund._set_pending(why=planned.reason)
+        return refunds.with_env(self.env)
+
+    def _send(self):
+        """Send the automatic refunds that are still drafts.  Safe to call again: a refund
+        is sent only while it is a draft, under the money lock, with its own key, and for
+        no more than is still due on its payment."""
+        for refund in self.filtered(
+            lambda r: r.method == refund_planning.AUTOMATIC and r.state == "draft"
+        ):
+            refund.sudo()._send_one()
+
+    def _send_one(self):
+        self.ensure_one()
+        self._lock_money()
+        if self.state != "draft" or not self._reduce_to_still_due():
+            return
+        self.write({"attempt_count": self.attempt_count + 1})
+        transaction = self.source_transaction_id.sudo()
+        try:
+            if transaction.provider_code == "stripe":
+                self._send_stripe()
+            else:
+                self._send_through_provider()
+        except UserError as error:
+            self._set_failed(str(error))
+
+    def _send_through_provider(self):
+        """Refund through Odoo's own refund request of the payment's provider."""
+        transaction = self.source_transaction_id.sudo()
+        refund_tx = transaction._send_refund_request(amount_to_refund=self.amount)
+        self.refund_transaction_id = refund_tx
+        refund_tx.print_order_ids = [Command.set(self.order_id.ids)]
+        if self.credit_note_id:
+            refund_tx.invoice_ids = [Command.set(self.credit_note_id.ids)]
+        self._sync_from_transaction()
+
+    def _ensure_refund_transaction(self):
+        """The child refund transaction of the paid one (created once, kept on retries)."""
+        self.ensure_one()
+        if self.refund_transaction_id:
+            return self.refund_transaction_id.sudo()
+        transaction = self.source_transaction_id.sudo()
+        refund_tx = transaction._create_child_transaction(
+            self.amount,
+            is_refund=True,
+            print_order_ids=[Command.set(self.order_id.ids)],
+            invoice_ids=[Command.set(self.credit_note_id.ids)],
+        )
+        self.sudo().refund_transaction_id = refund_tx
+        return refund_tx
+
+    def _sync_from_transaction(self):
+        """Follow the refund transaction's state (whoever changed it: our call, a webhook,
+        Odoo's own Stripe webhook or its status poll)."""
+        for refund in self.sudo().filtered("refund_transaction_id"):
+            tx_state = refund.refund_transaction_id.state
+            if tx_state == "done" and refund.state != "done":
+                refund._set_done()
+            elif tx_state == "pending" and refund.state == "draft":
+                refund._set_pending()
+            elif tx_state in ("error", "cancel") and refund.state in ("draft", "pending", "done"):
+                refund._set_failed(
+                    refund.refund_transaction_id.state_message
+                    or self.env._("The provider did not make the refund.")
+                )
+
+    @api.model
+    def _cron_follow_up_refunds(self):
+        """Safety net for lost webhooks, interrupted sends and refunds made outside Odoo:
+        send again (same key, looked up first, re-planned) automatic refunds left in draft
+        for more than a quarter of an hour, then reconcile the payments' refunds with the
+        provider's (see print_refund_stripe.py)."""
+        stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=15)
+        drafts = self.search(
+            [
+                ("state", "=", "draft"),
+                ("method", "=", refund_planning.AUTOMATIC),
+                ("write_date", "<", stale),
+                # an overpayment waits for the accountants' decision (action_send)
+                ("origin", "!=", "overpaid"),
+            ]
+        )
+        for refund in drafts:
+            try:
+                with self.env.cr.savepoint():
+                    refund._send()
+            except (UserError, psycopg2.OperationalError) as error:
+                # Locked by a user, or changed since this run began: the next run sends it.
+                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
+                    raise
+                _logger.info("Refund %s: not sent again now: %s", refund.name, error)
