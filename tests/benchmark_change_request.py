@@ -29,8 +29,9 @@ A measured call starts from an empty cache and ends with the flush and the pre-c
 
 The script exits with status 1 when, in any scenario, the query count of the largest size
 exceeds the smallest size's by more than ``--max-growth`` queries, or when the whole wait
-(best run) of the largest size exceeds ``--max-wait-ratio`` times the smallest size's.  ``--breakdown`` prints,
-per scenario, the SQL queries (grouped by normalized text) whose count differs across sizes.
+(best run) of the largest size exceeds ``--max-wait-ratio`` times the smallest size's.
+``--breakdown`` prints, per scenario, the SQL queries (grouped by normalized text) whose
+count differs across sizes.
 
 ``--orders N`` measures the screens instead, at scale: it generates N print orders (with
 their jobs, and a request for change on the orders waiting for the customer) and N contacts
@@ -443,7 +444,7 @@ class Benchmark:
                     for _command, virtual_id, values in state["value"]["line_ids"]
                 ]
             if len(commands) != jobs * self.files:
-                raise RuntimeError(f"the dialog lists {len(commands)} files, not {jobs * self.files}")
+                raise RuntimeError(f"{len(commands)} lines in the dialog, not {jobs * self.files}")
             vals = {"line_ids": commands}
             if not state["wizard"]:
                 vals.update(ticket_job_ids=[], ticket_note=False)

@@ -10,8 +10,15 @@ class PrintChangeRequestLine(models.TransientModel):
     _description = "A file in the Request for change dialog"
     _order = "id"
     #: Columns _insert_batch writes (plain values: no computed, translated or x2many field).
-    _BATCH_COLUMNS = ("wizard_id", "job_id", "attachment_id", "file_name", "to_change",
-                      "reason_id", "note")
+    _BATCH_COLUMNS = (
+        "wizard_id",
+        "job_id",
+        "attachment_id",
+        "file_name",
+        "to_change",
+        "reason_id",
+        "note",
+    )
 
     wizard_id = fields.Many2one(
         comodel_name="print.change.request.wizard", required=True, ondelete="cascade"

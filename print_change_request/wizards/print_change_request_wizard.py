@@ -55,7 +55,9 @@ class PrintChangeRequestWizard(models.TransientModel):
         orders = self.env["print.order"].browse(context["active_ids"]).exists()
         values["order_ids"] = [Command.set(orders.ids)]
         if "line_ids" in fields_list:
-            values["line_ids"] = [Command.create(vals) for vals in self._default_lines_vals(orders)]
+            values["line_ids"] = [
+                Command.create(vals) for vals in self._default_lines_vals(orders)
+            ]
         return values
 
     @api.model
