@@ -21,9 +21,10 @@ A measured call starts from an empty cache and ends with the flush and the pre-c
 
 - ``wait``: the whole wait of the operator on an unpaid order, as the web client asks for
   it, each call its own request (empty cache, flush at the end): *open* (the button's
-  ``action_request_change`` and the dialog's ``onchange`` with its default lines), *save*
-  (``web_save`` of every line ticked with a reason, the lines' read-back included) and *OK*
-  (``action_confirm``).  Beside it, when the ``sale`` module is installed in the database,
+  ``action_request_change``, then the dialog's ``web_read`` when the action opens a saved
+  dialog, or its ``onchange`` with every default line when it opens a new one), *save*
+  (``web_save`` of every line ticked with a reason: a saved dialog's changed lines, a new
+  one's every line; its read-back included) and *OK* (``action_confirm``).  Beside it, when the ``sale`` module is installed in the database,
   Odoo's own *sale order confirmation* (``action_confirm`` with the confirmation e-mail,
   which lists the lines) on orders of as many lines as the sizes' jobs, for scale.
 
@@ -991,8 +992,8 @@ def print_wait_table(files, rows):
             f"{row['best'] / base_best:>6.2f}x"
         )
     print(
-        "(open: the button and the dialog's onchange with its default lines; save: web_save "
-        "of every line ticked; OK: action_confirm; each from an empty cache, flushed)"
+        "(open: the button, then the dialog's read or onchange with its default lines; save: "
+        "web_save of every line ticked; OK: action_confirm; each from an empty cache, flushed)"
     )
 
 
