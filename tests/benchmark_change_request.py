@@ -449,7 +449,7 @@ class Benchmark:
             vals = {"line_ids": commands}
             if not state["wizard"]:
                 vals.update(ticket_job_ids=[], ticket_note=False)
-            wizard = state["wizard"].with_env(self.env)
+            wizard = state["wizard"]  # with the action's context, as the web client sends it
             state["wizard_id"] = wizard.web_save(vals, spec)[0]["id"]
 
         def confirm():

@@ -9,6 +9,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.addons.base.models.ir_qweb import IrQWeb
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from . import preflight_samples as samples
@@ -165,3 +166,22 @@ class TestChangeRequestSpeed(PrintCommon):
         bodies = [request.mail_message_id.body for request in orders.change_request_ids]
         self.assertTrue(all(order.name in str(bodies) for order in orders))
         self.assertLessEqual(len(compiled), 1, "the second e-mail reuses the compiled body")
+
+    def test_05_lines_inserted_at_once_keep_the_dialogs_checks(self):
+        order = self._create_order()
+        _action, wizard = self._open(order)
+        job = order.job_ids
+        lines = self.env["print.change.request.line"].with_user(self.operator)
+        vals = {
+            "wizard_id": wizard.id,
+            "job_id": job.id,
+            "attachment_id": job.attachment_ids.id,
+            "file_name": job.attachment_ids.name,
+        }
+        with self.assertRaisesRegex(ValidationError, "too long"):
+            lines._insert_batch([{**vals, "to_change": True, "note": "x" * 1001}])
+        with self.assertRaisesRegex(ValueError, "does not write"):
+            lines._insert_batch([{**vals, "order_id": order.id}])
+        line = lines._insert_batch([{**vals, "to_change": True, "note": "Page 2"}])
+        self.assertEqual((line.wizard_id, line.to_change, line.note), (wizard, True, "Page 2"))
+        self.assertEqual(line.create_uid, self.operator)

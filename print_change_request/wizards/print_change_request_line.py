@@ -37,7 +37,7 @@ class PrintChangeRequestLine(models.TransientModel):
         """Create the lines of ``vals_list`` in one INSERT and return them (a dialog of 100
         jobs x 5 files has 500 lines: through ``create()`` they took about 100 ms).  Access
         is checked as ``create()`` does; the values are plain ids and texts (see
-        ``_BATCH_COLUMNS``); the notes are checked as by ``_check_note_length``."""
+        ``_BATCH_COLUMNS``); the notes are checked by ``_check_note_length``."""
         self.check_access("create")
         if not vals_list:
             return self.browse()
@@ -72,7 +72,8 @@ class PrintChangeRequestLine(models.TransientModel):
         )
         lines = self.browse([row[0] for row in self.env.cr.fetchall()])
         self.env["print.change.request.wizard"].invalidate_model(["line_ids"])
-        lines._check_note_length()
+        if any(len(vals.get("note") or "") > NOTE_MAX_LENGTH for vals in vals_list):
+            lines._check_note_length()  # its error names the file
         return lines
 
     @api.constrains("note")
