@@ -24,9 +24,10 @@ A measured call starts from an empty cache and ends with the flush and the pre-c
   ``action_request_change``, then the dialog's ``web_read`` when the action opens a saved
   dialog, or its ``onchange`` with every default line when it opens a new one), *save*
   (``web_save`` of every line ticked with a reason: a saved dialog's changed lines, a new
-  one's every line; its read-back included) and *OK* (``action_confirm``).  Beside it, when the ``sale`` module is installed in the database,
-  Odoo's own *sale order confirmation* (``action_confirm`` with the confirmation e-mail,
-  which lists the lines) on orders of as many lines as the sizes' jobs, for scale.
+  one's every line; its read-back included) and *OK* (``action_confirm``).  Beside it,
+  when the ``sale`` module is installed in the database, Odoo's own *sale order
+  confirmation* (``action_confirm`` with the confirmation e-mail, which lists the lines,
+  without its PDF) on orders of as many lines as the sizes' jobs, for scale.
 
 The script exits with status 1 when, in any scenario, the query count of the largest size
 exceeds the smallest size's by more than ``--max-growth`` queries, or when the whole wait
