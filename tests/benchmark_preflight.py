@@ -103,7 +103,7 @@ def main(argv=None):
     args = parse_args(argv)
     preflight = load("pcr_preflight", args.lib)
     samples = load("pcr_preflight_samples", ADDON / "tests" / "preflight_samples.py")
-    ticket = preflight.Ticket(width_mm=210, height_mm=297, min_dpi=args.min_dpi)
+    ticket = preflight.PrintSpec(width_mm=210, height_mm=297, min_dpi=args.min_dpi)
 
     print("Making the files...", flush=True)
     files = [("empty (child start-up)", "empty.pdf", b"", False)]

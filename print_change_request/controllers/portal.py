@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from odoo import http
+from odoo.addons.base.models.ir_qweb_fields import nl2br
 from odoo.addons.payment.controllers import portal as payment_portal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
@@ -31,6 +32,12 @@ MAX_MESSAGE_LENGTH = 5000
 UPLOAD_BODY_MARGIN = 1024 * 1024
 
 
+def read_ticket_fields(params, prefix=""):
+    """The job ticket's fields among the posted ``params``, where each is named
+    ``<prefix><field>``: ``{field: value as posted}``."""
+    return {name: params[prefix + name] for name in TICKET_FIELDS if prefix + name in params}
+
+
 def _upload_body_limit(controller):
     """The upload route's request size limit: one file of Odoo's upload limit and the form,
     so that a file just too large gets our message naming it (larger bodies: our page with
@@ -53,7 +60,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
     Every route reaches the order through ``_document_check_access`` (the owner logged in, or
     anyone holding the order's ``access_token`` from the e-mail), then acts in sudo on exactly
     that order and its jobs, through the models' methods.  Refusals answer with the order page
-    and the error (HTTP 400), or 404 for an order or job the caller may not reach."""
+    and the error (HTTP 400), or 404 for an order or job the caller may not reach; the order
+    page itself (GET) redirects such a caller to ``/my`` instead."""
 
     # ------------------------------------------------------------
     # /my home and list
@@ -223,6 +231,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             "color_modes": COLOR_MODES,
             "sides_options": SIDES,
             "finishings": FINISHINGS,
+            **self._get_print_order_display_values(order_sudo),
             "token": access_token or "",
             "token_query": f"?{urlencode({'access_token': access_token})}" if access_token else "",
             "amount_due": self._get_print_order_amount_due(order_sudo),
@@ -230,6 +239,106 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         if values["amount_due"] > 0:
             values.update(self._get_print_order_payment_values(order_sudo))
         return values
+
+    @staticmethod
+    def _get_print_order_display_values(order_sudo):
+        """What the page shows of every job and file, prepared once for the page instead of
+        once per job or file while it renders (an order of 100 jobs of 5 files):
+
+        - ``ticket_labels``: ``{field: {value: label}}`` of the ticket's selections, in the
+          customer's language;
+        - ``preflight_by_file``: ``{(job id, attachment id): [findings]}``, in the job's
+          order of findings;
+        - ``file_item_changes``: the file items of the order's last request ("What you must
+          change") whose file is no longer on its job, ``{item id: the change that replaced
+          or removed it (or no change)}``;
+        - ``job_files``: ``{job id: its files, in the order they were added}``;
+        - ``job_media``: ``{job id: the media offered for it}`` (``_get_portal_media``, once
+          per paper);
+        - ``job_state_badges``: ``{state: the badge of a job in that state}``, each rendered
+          once;
+        - ``reason_texts``: ``{reason id: {name, description, description_html}}`` of the
+          reasons of the order's requests, read once (``no_reason_texts`` for an item without
+          reason);
+        - ``text_html(value)``: a text field as ``t-field`` writes it (escaped, line breaks
+          as ``<br>``); ``money_html(amount)``: an amount of the order's currency as Odoo's
+          monetary widget writes it, each amount formatted once."""
+        env = order_sudo.env
+        Job = env["print.job"]
+
+        def text_html(value):
+            if value is False or value is None:
+                return False
+            return nl2br(value) if value else ""
+
+        ticket_labels = {
+            name: dict(Job._fields[name]._description_selection(env))
+            for name in ("color_mode", "sides", "finishing")
+        }
+        preflight_by_file = {}
+        for finding in order_sudo.job_ids.preflight_finding_ids:
+            key = (finding.job_id.id, finding.attachment_id.id)
+            preflight_by_file.setdefault(key, []).append(finding)
+        no_change = env["print.job.change"]
+        first_change = {}
+        for change in order_sudo.job_change_ids:
+            if change.old_attachment_id:
+                first_change.setdefault(change.old_attachment_id.id, change)
+        file_item_changes = {
+            item.id: first_change.get(item.attachment_id.id, no_change)
+            for item in order_sudo.last_change_request_id.file_item_ids
+            if item.attachment_id and item.attachment_id not in item.job_id.attachment_ids
+        }
+        job_files = {}
+        job_media = {}
+        media_by_paper = {}
+        for job in order_sudo.job_ids:
+            job_files[job.id] = job.attachment_ids.sorted("id")
+            paper = (job.company_id.id, job.product_id.id)
+            if paper not in media_by_paper:
+                media_by_paper[paper] = job._get_portal_media()
+            job_media[job.id] = media_by_paper[paper]
+        job_state_badges = {
+            state: request.env["ir.qweb"]._render(
+                "print_change_request.portal_print_state_badge",
+                {
+                    "badge_id": None,
+                    "state": state,
+                    "skipped": order_sudo.customer_wait_skipped,
+                    "draft": order_sudo.portal_draft,
+                },
+            )
+            for state in set(order_sudo.job_ids.mapped("communication_state"))
+        }
+        reason_texts = {
+            reason.id: {
+                "name": reason.name,
+                "description": reason.description,
+                "description_html": text_html(reason.description),
+            }
+            for reason in order_sudo.change_request_ids.file_item_ids.reason_id
+        }
+        converter = env["ir.qweb.field.monetary"]
+        money_options = {"display_currency": order_sudo.currency_id}
+        money_texts = {}
+
+        def money_html(amount):
+            if amount not in money_texts:
+                money_texts[amount] = converter.value_to_html(amount, money_options)
+            return money_texts[amount]
+
+        return {
+            "ticket_labels": ticket_labels,
+            "preflight_by_file": preflight_by_file,
+            "file_item_changes": file_item_changes,
+            "job_files": job_files,
+            "job_media": job_media,
+            "job_state_badges": job_state_badges,
+            "reason_texts": reason_texts,
+            "no_reason_texts": {"name": False, "description": False, "description_html": False},
+            "money_html": money_html,
+            "text_html": text_html,
+        }
 
     @staticmethod
     def _get_print_order_amount_due(order_sudo):
@@ -316,23 +425,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 else:
                     order_sudo._lock_for_update()
                 order_sudo.invalidate_recordset()
-                requests = request.env["print.change.request"].sudo()
-                if not order_sudo.portal_draft:  # a draft has no request to answer
-                    requests = requests._get_open_for_customer(order_sudo)
-                if (
-                    job
-                    and not order_sudo.portal_draft
-                    and (
-                        job not in requests.job_ids
-                        or job.communication_state != cs.CHANGE_REQUESTED
-                    )
-                ):
-                    raise UserError(
-                        request.env._(
-                            "Job %(job)s was not asked to change: it stays as it is.",
-                            job=job.name,
-                        )
-                    )
+                requests = self._get_open_requests(order_sudo)
+                if job:
+                    self._check_job_may_change(job, self._editable_jobs(order_sudo, requests))
                 notice = action(order_sudo, requests, job, author)
         except UserError as error:
             request.env.invalidate_all()
@@ -340,6 +435,55 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 order_sudo, access_token, error=error.args[0], status=400
             )
         return self._redirect_with_notice(order_sudo, access_token, notice)
+
+    @staticmethod
+    def _get_open_requests(order_sudo):
+        """The requests for change the customer answers now (in sudo); none for a draft, which
+        has no request to answer."""
+        requests = request.env["print.change.request"].sudo()
+        if order_sudo.portal_draft:
+            return requests
+        return requests._get_open_for_customer(order_sudo)
+
+    @staticmethod
+    def _editable_jobs(order_sudo, requests):
+        """The jobs the customer may change now: every job of a draft, else the jobs the
+        open ``requests`` ask to change."""
+        if order_sudo.portal_draft:
+            return order_sudo.job_ids
+        return requests.job_ids.filtered(
+            lambda job: (
+                job.order_id == order_sudo and job.communication_state == cs.CHANGE_REQUESTED
+            )
+        )
+
+    @staticmethod
+    def _check_job_may_change(job, editable):
+        """Refuse a change of ``job`` when it is not among the ``editable`` jobs."""
+        if job not in editable:
+            raise UserError(
+                request.env._(
+                    "Job %(job)s was not asked to change: it stays as it is.", job=job.name
+                )
+            )
+
+    def _submit_print_order(self, order_sudo, requests, message, author):
+        """Submit the customer's draft, or send their answer to the open ``requests``, with
+        their ``message`` (posted on the order); return the notice to show.  Call under the
+        order's row lock (``_print_order_post``)."""
+        text = message if isinstance(message, str) else ""
+        if len(text) > MAX_MESSAGE_LENGTH:
+            raise UserError(
+                request.env._(
+                    "Your message is too long: write at most %(max)s characters.",
+                    max=MAX_MESSAGE_LENGTH,
+                )
+            )
+        if order_sudo.portal_draft:
+            order_sudo._submit_portal_draft(author=author, message=text)
+            return self._submitted_order_notice(order_sudo)
+        requests._submit_answer(text, author=author)
+        return "submitted"
 
     def _get_print_order_or_404(self, order_id, access_token):
         """The order in sudo when the caller may reach it (its owner, or the access token);
@@ -449,8 +593,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
     )
     def portal_print_job_ticket(self, order_id, job_id, access_token=None, **kwargs):
         def change_ticket(order_sudo, requests, job, author):
-            raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
-            values = job._parse_ticket_values(raw)
+            values = job._parse_ticket_values(read_ticket_fields(kwargs))
             changes = job._change_ticket(
                 values, request=self._request_of(requests, job), author=author
             )
@@ -488,19 +631,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             return already
 
         def submit(order_sudo, requests, job, author):
-            text = message if isinstance(message, str) else ""
-            if len(text) > MAX_MESSAGE_LENGTH:
-                raise UserError(
-                    request.env._(
-                        "Your message is too long: write at most %(max)s characters.",
-                        max=MAX_MESSAGE_LENGTH,
-                    )
-                )
-            if order_sudo.portal_draft:
-                order_sudo._submit_portal_draft(author=author, message=text)
-                return self._submitted_order_notice(order_sudo)
-            requests._submit_answer(text, author=author)
-            return "submitted"
+            return self._submit_print_order(order_sudo, requests, message, author)
 
         return self._print_order_post(order_id, access_token, None, submit, wait=True)
 
@@ -534,35 +665,31 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             job = order_sudo.job_ids.filtered(lambda candidate: candidate.id == job_id)
             if not job:
                 raise request.not_found()
-        raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
-        raw.pop("ticket_note", None)
         try:
-            if not order_sudo.portal_draft:
-                asked = (
-                    request.env["print.change.request"].sudo()._get_open_for_customer(order_sudo)
-                )
-                if (
-                    not job
-                    or job not in asked.job_ids
-                    or job.communication_state != cs.CHANGE_REQUESTED
-                ):
-                    raise UserError(
-                        request.env._(
-                            "Only the jobs the print shop asked you to change can be priced "
-                            "again here; the other jobs keep their price."
-                        )
+            if not order_sudo.portal_draft and (
+                not job
+                or job not in self._editable_jobs(order_sudo, self._get_open_requests(order_sudo))
+            ):
+                raise UserError(
+                    request.env._(
+                        "Only the jobs the print shop asked you to change can be priced "
+                        "again here; the other jobs keep their price."
                     )
-            if job:
-                values = job._parse_ticket_values(raw)
-            else:
-                # As the draft's "Add the job" reads the form (a job in memory only).
-                draft_job = (
-                    request.env["print.job"].sudo().new({"order_id": order_sudo.id, "name": "-"})
                 )
-                values = draft_job._parse_ticket_values(raw)
-            return {"price": order_sudo._get_portal_price_quote(job, values)}
+            return {"price": self._get_portal_price(order_sudo, job, kwargs)}
         except UserError as error:
             return {"error": error.args[0]}
+
+    @staticmethod
+    def _get_portal_price(order_sudo, job, params):
+        """The price quote of ``job`` with the ticket fields among ``params`` (the notes left
+        out), and the order's totals with it; without ``job``, of a job to add to the order,
+        read as the draft's "Add the job" reads its form (a job in memory only).
+        :raise UserError: a wrong value."""
+        raw = read_ticket_fields(params)
+        raw.pop("ticket_note", None)
+        parser = job or request.env["print.job"].sudo().new({"order_id": order_sudo, "name": "-"})
+        return order_sudo._get_portal_price_quote(job, parser._parse_ticket_values(raw))
 
     @http.route(
         ["/my/print_orders/new/price"],
@@ -582,11 +709,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 "company_id": partner.company_id.id or request.env.company.id,
             }
         )
-        raw = {name: kwargs[name] for name in TICKET_FIELDS if name in kwargs}
-        raw.pop("ticket_note", None)
         try:
-            draft_job = request.env["print.job"].sudo().new({"order_id": order, "name": "-"})
-            values = draft_job._parse_ticket_values(raw)
-            return {"price": order._get_portal_price_quote(draft_job.browse(), values)}
+            return {
+                "price": self._get_portal_price(order, request.env["print.job"].sudo(), kwargs)
+            }
         except UserError as error:
             return {"error": error.args[0]}

@@ -2,9 +2,9 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
+from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES
 from ..models.print_row_lock_mixin import lock_rows
-from .portal import PrintOrderPortal
+from .portal import PrintOrderPortal, read_ticket_fields
 
 
 class PrintOrderNewPortal(PrintOrderPortal):
@@ -72,7 +72,7 @@ class PrintOrderNewPortal(PrintOrderPortal):
         click, a reload or a second tab), they get it back and no new order (nor number) is
         made; the job is added to it unless the draft already has a job of that name (the
         same form posted again)."""
-        raw = {key: kwargs[key] for key in TICKET_FIELDS if key in kwargs}
+        raw = read_ticket_fields(kwargs)
         partner = request.env.user.partner_id
         # Two of these requests at once queue on the customer's row; the second one then sees
         # the first one's draft (its transaction is played again by Odoo, see lock_rows).
@@ -104,8 +104,7 @@ class PrintOrderNewPortal(PrintOrderPortal):
         """Add a job (its name and ticket) to the customer's draft."""
 
         def add_job(order_sudo, requests, job, author):
-            raw = {key: kwargs[key] for key in TICKET_FIELDS if key in kwargs}
-            order_sudo._add_portal_job(name, raw)
+            order_sudo._add_portal_job(name, read_ticket_fields(kwargs))
             return "job_added"
 
         return self._print_order_post(order_id, access_token, None, add_job)

@@ -4,9 +4,8 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from ..lib import communication_state as cs
 from ..models.print_job import TICKET_FIELDS
-from .portal import MAX_MESSAGE_LENGTH, _upload_body_limit
+from .portal import _upload_body_limit, read_ticket_fields
 from .portal_new_order import PrintOrderNewPortal
 
 #: The order page's one form (``/my/print_orders/<id>/save``) names each job's fields
@@ -90,18 +89,6 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
         return tickets
 
     @staticmethod
-    def _editable_jobs(order_sudo, requests):
-        """The jobs the customer may change now: every job of a draft, else the jobs the
-        open requests ask to change."""
-        if order_sudo.portal_draft:
-            return order_sudo.job_ids
-        return requests.job_ids.filtered(
-            lambda job: (
-                job.order_id == order_sudo and job.communication_state == cs.CHANGE_REQUESTED
-            )
-        )
-
-    @staticmethod
     def _upload_refused_message(job, uploads, error):
         """The refusal of an upload of several files: which were refused and why (the check's
         message), and that none of them was stored."""
@@ -146,13 +133,7 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
             for job_id in set(tickets) | set(uploads):
                 if job_id not in by_id:
                     raise request.not_found()
-                if by_id[job_id] not in editable:
-                    raise UserError(
-                        request.env._(
-                            "Job %(job)s was not asked to change: it stays as it is.",
-                            job=by_id[job_id].name,
-                        )
-                    )
+                self._check_job_may_change(by_id[job_id], editable)
             kinds = set()
             # Every ticket first (all checked before any is written), then the files.
             parsed = {
@@ -203,42 +184,23 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
                 job = anchor_job
                 if not job or not attachment_part.isdigit():
                     raise request.not_found()
-                if job not in editable:
-                    raise UserError(
-                        request.env._(
-                            "Job %(job)s was not asked to change: it stays as it is.",
-                            job=job.name,
-                        )
-                    )
+                self._check_job_may_change(job, editable)
                 attachment = Attachment.browse(int(attachment_part))
                 if job._remove_file(
                     attachment, request=self._request_of(requests, job), author=author
                 ):
                     kinds.add("removed")
             elif action == "add_job":
-                raw = {
-                    name: params[NEW_JOB_PREFIX + name]
-                    for name in TICKET_FIELDS
-                    if NEW_JOB_PREFIX + name in params
-                }
-                anchor_job = order_sudo._add_portal_job(params.get(NEW_JOB_PREFIX + "name"), raw)
+                anchor_job = order_sudo._add_portal_job(
+                    params.get(NEW_JOB_PREFIX + "name"),
+                    read_ticket_fields(params, prefix=NEW_JOB_PREFIX),
+                )
                 result["anchor"] = f"job-{anchor_job.id}"
                 return "job_added"
             elif action == "submit":
-                message = params.get("message")
-                text = message if isinstance(message, str) else ""
-                if len(text) > MAX_MESSAGE_LENGTH:
-                    raise UserError(
-                        request.env._(
-                            "Your message is too long: write at most %(max)s characters.",
-                            max=MAX_MESSAGE_LENGTH,
-                        )
-                    )
-                if order_sudo.portal_draft:
-                    order_sudo._submit_portal_draft(author=author)
-                    return self._submitted_order_notice(order_sudo)
-                requests._submit_answer(text, author=author)
-                return "submitted"
+                return self._submit_print_order(
+                    order_sudo, requests, params.get("message"), author
+                )
             if anchor_job:
                 result["anchor"] = f"job-{anchor_job.id}"
             if len(kinds) > 1:

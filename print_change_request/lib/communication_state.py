@@ -35,7 +35,7 @@ LOCKED = (DISPATCHED, FINALIZED)
 #: Odoo colour index per state (kanban stripe, list colour square).  The seven are told
 #: apart with every kind of colour vision: of Odoo's eleven colours, this set keeps the
 #: closest two furthest apart (delta E >= 13 under protanopia, deuteranopia and
-#: tritanopia, see lib/color_vision.py); New (blue) and Job is changed (fuchsia) no longer
+#: tritanopia, see tests/color_vision.py); New (blue) and Job is changed (fuchsia) no longer
 #: look alike.
 COLORS = {
     NEW: 8,  # blue

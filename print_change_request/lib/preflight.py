@@ -131,9 +131,10 @@ _logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Ticket:
-    """What the job ticket says about the print: the finished size of the media in mm
-    (0: unknown, no size check), colour or black & white, the shop's minimum resolution."""
+class PrintSpec:
+    """What a file is judged against (the job ticket's print, as the preflight reads it):
+    the finished size of the media in mm (0: unknown, no size check), colour or black &
+    white, the shop's minimum resolution.  Not the priced ticket (``lib/pricing.Ticket``)."""
 
     width_mm: float = 0.0
     height_mm: float = 0.0
@@ -248,7 +249,7 @@ def apply_ticket(scanned, ticket):
     report = Report.from_dict(scanned.to_dict())
     if not report.scanned:
         return report
-    ticket = ticket or Ticket()
+    ticket = ticket or PrintSpec()
     own, report.findings = report.findings, []
     if report.kind == PDF:
         _size_findings(report, ticket)

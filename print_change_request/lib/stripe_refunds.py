@@ -15,7 +15,6 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 import stripe
 
@@ -305,14 +304,6 @@ class StripeRefunds:
                 return refund
         return None
 
-    def retrieve(self, refund_id: str) -> RefundResult:
-        """The refund ``refund_id`` as Stripe knows it now.
-
-        :rtype: RefundResult
-        """
-        refund = self._call("refund lookup", lambda: self.client.v1.refunds.retrieve(refund_id))
-        return RefundResult.from_stripe(refund)
-
 
 class InvalidEvent(Exception):
     """A webhook request that is not a genuine, recent Stripe event."""
@@ -413,9 +404,3 @@ def refunds_in_event(event: dict) -> list[dict]:
         except MalformedRefund as exc:
             raise InvalidEvent(str(exc)) from exc
     return refunds
-
-
-def to_minor_units(amount: float, decimals: int) -> int:
-    """``amount`` in the currency's minor units, rounded half up: (36.0, 2) -> 3600."""
-    units = Decimal(str(amount)).scaleb(decimals)
-    return int(units.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -3,19 +3,16 @@
 Plain code (no ORM): :func:`check_upload` takes the file's name, its bytes, the shop's allowed
 types and its size limit, and returns the problems found, each a :class:`Problem` with a code
 and the values its message needs.  The models turn the codes into translated messages
-(``print.change.request._upload_problem_message``).  More checks (preflight) plug in through
-:data:`EXTRA_CHECKS` or by calling :func:`check_upload` and adding their own problems.
+(``print.job._describe_upload_problem``).  The file's content is not parsed here: the
+preflight (``lib/preflight.py``) reads it in an isolated process, which a hostile file cannot
+exhaust (``print.job._check_uploads``).
 """
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from PIL import Image
-
 from odoo.tools.mimetypes import guess_mimetype
-from odoo.tools.pdf import PdfReader
 
 #: The file types a shop may allow: key -> (label, MIME type found in the content).
 FILE_TYPES = {
@@ -33,9 +30,6 @@ _TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*")
 EMPTY = "empty"
 TOO_LARGE = "too_large"
 TYPE_NOT_ALLOWED = "type_not_allowed"
-PDF_ENCRYPTED = "pdf_encrypted"
-PDF_UNREADABLE = "pdf_unreadable"
-IMAGE_UNREADABLE = "image_unreadable"
 
 MAX_NAME_LENGTH = 200
 
@@ -76,40 +70,12 @@ def clean_filename(filename, default="file"):
     return name or default
 
 
-def _check_pdf(filename, data):
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            return [Problem(PDF_ENCRYPTED, filename)]
-        if len(reader.pages) < 1:
-            return [Problem(PDF_UNREADABLE, filename)]
-        if reader.pages[0].mediabox is None:  # reads the first page: a broken file raises
-            return [Problem(PDF_UNREADABLE, filename)]
-    except Exception:
-        return [Problem(PDF_UNREADABLE, filename)]
-    return []
-
-
-def _check_image(filename, data):
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-    except Exception:
-        return [Problem(IMAGE_UNREADABLE, filename)]
-    return []
-
-
-#: More checks by content: functions ``(filename, data, mimetype) -> [Problem]`` run on files
-#: whose type is allowed.  The preflight can append its own.
-EXTRA_CHECKS = []
-
-
-def check_upload(filename, data, allowed_types=DEFAULT_TYPES, max_size=None, read_content=True):
+def check_upload(filename, data, allowed_types=DEFAULT_TYPES, max_size=None):
     """Return the problems of the file ``filename`` with content ``data`` (empty: accept it).
 
     ``allowed_types``: keys of :data:`FILE_TYPES`; ``max_size``: bytes, ``None`` or 0 for no
-    limit.  The type is judged by content, never by the name.  With ``read_content=False``
-    the file is not parsed here: the caller reads it in an isolated process (the preflight,
+    limit.  The type is judged by content (its signature), never by the name.  The file is not
+    parsed here: the caller reads it in an isolated process (the preflight,
     ``lib/preflight.py``), which a hostile file cannot exhaust."""
     filename = clean_filename(filename)
     data = data or b""
@@ -127,15 +93,4 @@ def check_upload(filename, data, allowed_types=DEFAULT_TYPES, max_size=None, rea
                 {"allowed": ", ".join(FILE_TYPES[key][0] for key in allowed.values())},
             )
         ]
-    problems = []
-    if not read_content:
-        pass
-    elif mimetype == "application/pdf":
-        problems += _check_pdf(filename, data)
-    else:
-        problems += _check_image(filename, data)
-    for check in EXTRA_CHECKS:
-        if problems:
-            break
-        problems += check(filename, data, mimetype)
-    return problems
+    return []

@@ -378,9 +378,7 @@ class PrintJob(models.Model):
             raise UserError(self.env._("Choose a file to upload."))
         problems = []
         for filename, data in uploads:
-            problems += upload_check.check_upload(
-                filename, data, allowed, max_size, read_content=False
-            )
+            problems += upload_check.check_upload(filename, data, allowed, max_size)
         if problems:
             raise UserError("\n".join(self._describe_upload_problem(p) for p in problems))
         files = [(upload_check.clean_filename(filename), data) for filename, data in uploads]
@@ -424,24 +422,6 @@ class PrintJob(models.Model):
                 "these and upload it again.",
                 file=name,
                 allowed=params.get("allowed") or "-",
-            )
-        if problem.code == upload_check.PDF_ENCRYPTED:
-            return self.env._(
-                "%(file)s is encrypted or protected by a password, so we cannot print it. "
-                "Save it again without password or protection and upload it again.",
-                file=name,
-            )
-        if problem.code == upload_check.PDF_UNREADABLE:
-            return self.env._(
-                "%(file)s cannot be read as a PDF: it is damaged or incomplete. Export it "
-                "again from your application and upload it again.",
-                file=name,
-            )
-        if problem.code == upload_check.IMAGE_UNREADABLE:
-            return self.env._(
-                "%(file)s cannot be read as an image: it is damaged or incomplete. Export it "
-                "again from your application and upload it again.",
-                file=name,
             )
         return self.env._("%(file)s cannot be used: %(problem)s", file=name, problem=problem.code)
 

@@ -21,7 +21,7 @@ PREFLIGHT_FIELDS = {
     "preflight_state",
     "preflight_page_count",
     "preflight_page_size",
-    "preflight_is_colour",
+    "preflight_is_color",
     "preflight_date",
 }
 # What the check depends on: the files and the ticket's media and colour mode.
@@ -61,7 +61,7 @@ class PrintJob(models.Model):
     )
     preflight_page_count = fields.Integer(string="Pages", readonly=True, copy=False)
     preflight_page_size = fields.Char(string="Page size", readonly=True, copy=False)
-    preflight_is_colour = fields.Boolean(
+    preflight_is_color = fields.Boolean(
         string="Colour content", readonly=True, copy=False, help="The files print in colour."
     )
     preflight_date = fields.Datetime(string="Preflight checked on", readonly=True, copy=False)
@@ -118,7 +118,7 @@ class PrintJob(models.Model):
         """The job ticket as the preflight reads it."""
         self.ensure_one()
         template = self.product_id.product_tmpl_id
-        return preflight.Ticket(
+        return preflight.PrintSpec(
             width_mm=template.print_media_width_mm or 0.0,
             height_mm=template.print_media_height_mm or 0.0,
             color_mode=self.color_mode or "color",
@@ -250,7 +250,7 @@ class PrintJob(models.Model):
             vals = {
                 "preflight_state": state,
                 "preflight_page_size": ", ".join(summary["sizes"]),
-                "preflight_is_colour": summary["colour"],
+                "preflight_is_color": summary["colour"],
                 "preflight_date": fields.Datetime.now(),
             }
             # The page count prices the job: written only when counted in full and changed, so

@@ -30,8 +30,10 @@ class PrintOrderPortal(models.Model):
 
     @api.model
     def _create_portal_draft(self, partner):
-        """The customer's draft order (called in sudo by the portal for the logged-in user)."""
-        return self.sudo().create(
+        """The customer's draft order (called in sudo by the portal for the logged-in user).
+        Its access token is set now: two first views of the page at once (a double click,
+        two tabs) would otherwise both write one, and one of them fail on the other."""
+        draft = self.sudo().create(
             {
                 "partner_id": partner.id,
                 "portal_draft": True,
@@ -39,6 +41,8 @@ class PrintOrderPortal(models.Model):
                 "company_id": partner.company_id.id or self.env.company.id,
             }
         )
+        draft._portal_ensure_token()
+        return draft
 
     def _check_portal_draft(self):
         self.ensure_one()

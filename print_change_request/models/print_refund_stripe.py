@@ -1,15 +1,12 @@
 import logging
 
-import psycopg2
-
 from odoo import Command, api, fields, models
 from odoo.addons.payment import utils as payment_utils
 from odoo.exceptions import UserError
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
 from ..lib import refund_planning, stripe_refunds
-from .print_row_lock_mixin import lock_rows
+from .print_row_lock_mixin import left_for_next_run, lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -498,19 +495,16 @@ class PrintRefund(models.Model):
         touched, or paid recently, Stripe's refunds with Odoo's."""
         res = super()._cron_follow_up_refunds()
         for transaction in self._stripe_payments_to_reconcile():
-            try:
-                with self.env.cr.savepoint():
-                    self._stripe_reconcile_from_stripe(transaction)
-            except (
-                UserError,
-                stripe_refunds.StripeRefundError,
-                psycopg2.OperationalError,
-            ) as error:
-                # Locked by a user, changed since this run began, or Stripe unreachable: the
-                # next run reconciles it.
-                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
-                    raise
-                _logger.info("Payment %s: refunds not reconciled now: %s", transaction.id, error)
+            # Locked by a user, changed since this run began, or Stripe unreachable: the
+            # next run reconciles it.
+            with left_for_next_run(
+                self.env.cr,
+                _logger,
+                "Payment %s: refunds not reconciled now: %s",
+                transaction.id,
+                errors=(stripe_refunds.StripeRefundError,),
+            ):
+                self._stripe_reconcile_from_stripe(transaction)
         self._stripe_resend_unconfirmed()
         return res
 
@@ -528,17 +522,14 @@ class PrintRefund(models.Model):
             ]
         )
         for refund in unconfirmed:
-            try:
-                with self.env.cr.savepoint():
-                    refund._lock_money()
-                    # Sending looks on Stripe first: a refund made with its key is kept.
-                    if refund.state == "pending" and not refund.provider_refund_id:
-                        refund._set_draft()
-                        refund._send()
-            except (UserError, psycopg2.OperationalError) as error:
-                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
-                    raise
-                _logger.info("Refund %s: not sent again now: %s", refund.name, error)
+            with left_for_next_run(
+                self.env.cr, _logger, "Refund %s: not sent again now: %s", refund.name
+            ):
+                refund._lock_money()
+                # Sending looks on Stripe first: a refund made with its key is kept.
+                if refund.state == "pending" and not refund.provider_refund_id:
+                    refund._set_draft()
+                    refund._send()
 
     @api.model
     def _stripe_payments_to_reconcile(self):

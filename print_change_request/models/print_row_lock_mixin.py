@@ -1,7 +1,11 @@
+import contextlib
+
 import psycopg2
 import psycopg2.errorcodes
 
 from odoo import models
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
 
@@ -73,3 +77,19 @@ def lock_rows(cr, table, ids, touch=False, nowait=True):
             )
         )
     return True
+
+
+@contextlib.contextmanager
+def left_for_next_run(cr, logger, message, *args, errors=()):
+    """Run the block of a scheduled action's loop in a savepoint; when it is refused (a
+    ``UserError``: another user holds the record) or meets a concurrent transaction (a lock
+    or serialization failure), or raises one of ``errors``, roll the block back, log
+    ``message % (*args, error)`` at info level and carry on: the next run does it.  Any other
+    error, database errors included, is raised."""
+    try:
+        with cr.savepoint():
+            yield
+    except (UserError, psycopg2.OperationalError, *errors) as error:
+        if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
+            raise
+        logger.info(message, *args, error)

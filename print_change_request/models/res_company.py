@@ -85,7 +85,7 @@ class ResCompany(models.Model):
 
     # Pricing: ordinary products, priced through the customer's pricelist and taxed with their
     # own taxes (lib/pricing.py).  An empty product prices its component at 0.
-    print_colour_page_product_id = fields.Many2one(
+    print_color_page_product_id = fields.Many2one(
         comodel_name="product.product",
         string="Colour page",
         check_company=True,
@@ -133,7 +133,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         if color_mode == "bw":
             return self.print_bw_page_product_id
-        return self.print_colour_page_product_id
+        return self.print_color_page_product_id
 
     def _get_print_finishing_product(self, finishing):
         """The product that prices ``finishing`` (a value of the jobs' finishing), or none."""

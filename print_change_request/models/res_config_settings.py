@@ -33,8 +33,8 @@ class ResConfigSettings(models.TransientModel):
     print_portal_media_ids = fields.Many2many(
         related="company_id.print_portal_media_ids", readonly=False
     )
-    print_colour_page_product_id = fields.Many2one(
-        related="company_id.print_colour_page_product_id", readonly=False
+    print_color_page_product_id = fields.Many2one(
+        related="company_id.print_color_page_product_id", readonly=False
     )
     print_bw_page_product_id = fields.Many2one(
         related="company_id.print_bw_page_product_id", readonly=False

@@ -1,6 +1,6 @@
 """Who may do what: operators, managers, accountants, portal users, other companies."""
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
@@ -94,6 +94,24 @@ class TestAccess(PrintCommon):
             self.order.with_user(outsider).read(["name"])
 
     def test_06_state_is_not_writable_around_the_rules(self):
+        # AccessError is a UserError: the guard's own refusal is asserted, not the workflow's
+        # (dispatched -> new is not a move the buttons make either).
         order = self._create_order(job_states=["dispatched"])
-        with self.assertRaises(UserError):
+        with self.assertRaisesRegex(AccessError, "change only through the order's buttons"):
             order.job_ids.with_user(self.operator).write({"communication_state": "new"})
+        # A move the workflow allows, and "Job is paid", are refused all the same.
+        new_order = self._create_order()
+        job = new_order.job_ids.with_user(self.operator)
+        for values in ({"communication_state": "accepted"}, {"is_paid": True}):
+            with (
+                self.subTest(values=values),
+                self.assertRaisesRegex(AccessError, "change only through the order's buttons"),
+            ):
+                job.write(values)
+        self.assertRecordValues(
+            new_order.job_ids, [{"communication_state": "new", "is_paid": False}]
+        )
+        with self.assertRaisesRegex(AccessError, "A new job starts as New"):
+            self.env["print.job"].with_user(self.operator).create(
+                {"order_id": new_order.id, "name": "Accepted", "communication_state": "accepted"}
+            )

@@ -13,10 +13,12 @@ Here two real cursors stand for the two requests, on data committed for the purp
 import psycopg2
 from psycopg2 import errorcodes
 
-from odoo import api
+from odoo import Command, api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
+
+from ..models.print_row_lock_mixin import lock_rows
 
 
 @tagged("post_install", "-at_install")
@@ -118,4 +120,25 @@ class TestLockOrder(TransactionCase):
             self.assertEqual(caught.exception.pgcode, errorcodes.LOCK_NOT_AVAILABLE)
             operator_cr.rollback()
             self.assertTrue(self._jobs_are_free(payment_cr))
+            payment_cr.rollback()
+
+    def test_03_a_dialog_on_an_order_held_by_a_money_path_does_not_wait(self):
+        """A money path (a payment settling, a refund sent to Stripe) holds the order's row
+        with the addon's lock, touched, for as long as the provider answers.  An operator
+        opening the Request for change dialog on that order links it (a row whose foreign
+        key points at the order): that check must not queue behind the provider call, and
+        the money lock must still exclude a second money path."""
+        with self.registry.cursor() as payment_cr, self.registry.cursor() as operator_cr:
+            self.assertTrue(lock_rows(payment_cr, "print_order", [self.order_id], touch=True))
+            operator_cr.execute("SET LOCAL lock_timeout = '200ms'")
+            env = api.Environment(operator_cr, self.operator_id, {})
+            wizard = env["print.change.request.wizard"].create(
+                {"order_ids": [Command.set([self.order_id])]}
+            )
+            env.flush_all()
+            self.assertEqual(wizard.order_ids.ids, [self.order_id])
+            operator_cr.rollback()
+            # a second money path is still told at once that the order is held
+            with self.registry.cursor() as other_money_cr:
+                self.assertFalse(lock_rows(other_money_cr, "print_order", [self.order_id]))
             payment_cr.rollback()

@@ -63,6 +63,15 @@ class TestPaymentState(PrintCommon):
         order = self._create_order()
         self._create_invoice(order, post=False)
         self.assertFalse(order.is_paid)
+        # A paid invoice set back to draft (Odoo undoes its reconciliation) no longer pays
+        # the order: the payment stays on the customer's account, not on the order.
+        invoice = self._create_invoice(order)
+        self._register_payment(invoice)
+        self.assertRecordValues(order, [{"amount_paid": 10.0, "is_paid": True}])
+        invoice.button_draft()
+        self.assertEqual(invoice.state, "draft")
+        self.assertRecordValues(order, [{"amount_paid": 0.0, "is_paid": False}])
+        self.assertEqual(order.job_ids.mapped("is_paid"), [False])
 
     def test_08_invoice_paid_by_transaction_is_counted_once(self):
         order = self._create_order()

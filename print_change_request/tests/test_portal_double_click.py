@@ -150,6 +150,13 @@ class TestPortalDoubleClick(TransactionCase):
             self.assertEqual(response.status_code, 200, response.text[:300])
             self.assertEqual(urlsplit(response.url).path, f"/my/print_orders/{drafts[0]}")
 
+    def test_01b_a_new_draft_has_its_access_token_at_once(self):
+        """The first views of a new draft's page (both answers of a double click land on
+        it) must not write its token: a draft is made with it."""
+        partner = self.env["res.partner"].browse(self.partner_id)
+        draft = self.env["print.order"]._create_portal_draft(partner)
+        self.assertTrue(draft.access_token)
+
     def test_02_two_submits_at_once_both_get_the_normal_page(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})

@@ -38,7 +38,7 @@ class TestPortalPrice(PrintPortalCommon):
         cls.fold = service("Fold", 0.10)
         cls.env.company.write(
             {
-                "print_colour_page_product_id": cls.colour_page.id,
+                "print_color_page_product_id": cls.colour_page.id,
                 "print_bw_page_product_id": cls.bw_page.id,
                 "print_finishing_fold_product_id": cls.fold.id,
             }

@@ -109,6 +109,23 @@ class TestPortalTalk(PortalNewOrderCommon):
             "the customer reads their word in the portal's chatter",
         )
 
+    def test_09_the_word_typed_in_the_draft_page_form_is_posted_too(self):
+        """ "Submit my order" on the draft's page posts the page's one form (``/save``): the
+        word typed beside it reaches the order as it does through ``/submit``."""
+        draft = self._ready_draft()
+        csrf = self._csrf(f"/my/print_orders/{draft.id}")
+        response = self.url_open(
+            f"/my/print_orders/{draft.id}/save",
+            data={"csrf_token": csrf, "do": "submit", "message": "Matte paper, please."},
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertIn("notice=submitted_order", response.url)
+        self.assertFalse(draft.portal_draft)
+        words = self._messages(draft, "Matte paper, please.")
+        self.assertEqual(len(words), 1, "the customer's word is on the order's chatter")
+        self.assertEqual(words.author_id, self.customer)
+        self.assertIn(self.operator.partner_id, words.notification_ids.res_partner_id)
+
     def test_02_the_submitted_confirmation_is_the_shops_to_the_customer(self):
         self.env.company.print_portal_pay_on_submit = True
         draft = self._ready_draft()

@@ -4,12 +4,12 @@ finding and nothing else."""
 from odoo.tests import BaseCase, tagged
 
 from ..lib import preflight
-from ..lib.preflight import Ticket, check_file, check_file_isolated
+from ..lib.preflight import PrintSpec, check_file, check_file_isolated
 from . import preflight_samples as samples
 
-A4 = Ticket(width_mm=210, height_mm=297)
-A4_BW = Ticket(width_mm=210, height_mm=297, color_mode="bw")
-ANY_SIZE = Ticket()
+A4 = PrintSpec(width_mm=210, height_mm=297)
+A4_BW = PrintSpec(width_mm=210, height_mm=297, color_mode="bw")
+ANY_SIZE = PrintSpec()
 
 
 @tagged("post_install", "-at_install")
@@ -125,7 +125,7 @@ class TestPreflight(BaseCase):
         self.assertEqual(finding.reason, "low_resolution")
         sharp = samples.image((1252, 1772), "L")  # 151 dpi on A4
         self.assertEqual(check_file("a.png", sharp, A4).findings, [])
-        shop_wants_300 = Ticket(width_mm=210, height_mm=297, min_dpi=300)
+        shop_wants_300 = PrintSpec(width_mm=210, height_mm=297, min_dpi=300)
         self.assertFinds(check_file("a.png", sharp, shop_wants_300), "low_resolution")
 
     def test_13_a_low_resolution_image_placed_in_a_pdf(self):
@@ -147,7 +147,7 @@ class TestPreflight(BaseCase):
         self.assertTrue(report.is_colour)
 
     def test_15_colour_content_in_a_black_and_white_job(self):
-        bw = Ticket(color_mode="bw")
+        bw = PrintSpec(color_mode="bw")
         for name, data in (
             ("a.jpg", samples.image((300, 300), "CMYK", fmt="JPEG")),
             ("a.png", samples.image((300, 300), "RGB")),

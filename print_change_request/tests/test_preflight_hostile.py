@@ -19,7 +19,7 @@ from ..lib import preflight
 from . import preflight_samples as samples
 from .portal_common import PrintPortalCommon, make_pdf
 
-A4 = preflight.Ticket(width_mm=210, height_mm=297)
+A4 = preflight.PrintSpec(width_mm=210, height_mm=297)
 CHILD_SCRIPT = os.path.abspath(preflight.__file__)
 
 
@@ -86,9 +86,9 @@ class TestPreflightHostileLib(BaseCase):
         self.assertEqual(scan.findings, [], "a scan alone has no ticket's findings")
         colour = preflight.apply_ticket(scan, A4)
         self.assertEqual(colour.findings[0].key, "colour_space_rgb")
-        bw = preflight.apply_ticket(scan, preflight.Ticket(210, 297, color_mode="bw"))
+        bw = preflight.apply_ticket(scan, preflight.PrintSpec(210, 297, color_mode="bw"))
         self.assertEqual(bw.findings[0].key, "colour_space_bw")
-        strict = preflight.apply_ticket(scan, preflight.Ticket(210, 297, min_dpi=300))
+        strict = preflight.apply_ticket(scan, preflight.PrintSpec(210, 297, min_dpi=300))
         self.assertEqual(strict.codes, ["low_resolution", "colour_space"])
 
     def test_03_the_child_dies_with_the_process_that_started_it(self):

@@ -77,7 +77,7 @@ class TestPreflightJob(PrintCommon):
         # What the check learned: the readable files' pages, size and colour.
         self.assertEqual(job.preflight_page_count, 3)
         self.assertEqual(job.preflight_page_size, "210 x 297 mm")
-        self.assertFalse(job.preflight_is_colour)
+        self.assertFalse(job.preflight_is_color)
         self.assertTrue(job.preflight_date)
 
     def test_02_a_clean_job_is_ok_and_a_job_without_files_has_no_state(self):

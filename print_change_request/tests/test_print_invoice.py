@@ -177,6 +177,7 @@ class TestPrintInvoice(PrintCommon):
         )
 
     def test_11_the_setting_is_in_the_print_shop_settings(self):
+        self.assertFalse(self.env.company.print_invoice_on_payment)
         settings = self.env["res.config.settings"].create({"print_invoice_on_payment": True})
         settings.execute()
         self.assertTrue(self.env.company.print_invoice_on_payment)

@@ -42,7 +42,7 @@ class TestPrintPricing(PrintCommon):
         cls.staple = service("Staple", 0.20, cls.vat_21)
         cls.env.company.write(
             {
-                "print_colour_page_product_id": cls.colour_page.id,
+                "print_color_page_product_id": cls.colour_page.id,
                 "print_bw_page_product_id": cls.bw_page.id,
                 "print_finishing_staple_product_id": cls.staple.id,
             }
@@ -176,7 +176,7 @@ class TestPrintPricing(PrintCommon):
     def test_05_taxes_included_in_the_price_stay_included_or_go_with_the_position(self):
         self.media.taxes_id = [Command.set(self.vat_21_incl.ids)]
         self.media.list_price = 1.21
-        self.env.company.print_colour_page_product_id = False
+        self.env.company.print_color_page_product_id = False
         order, job = self._order_with_job(pages=1, copies=10)
         self.assertEqual(job.price_unit, 1.21)
         self.assertRecordValues(
@@ -191,7 +191,7 @@ class TestPrintPricing(PrintCommon):
     def test_06_without_pricing_settings_the_media_price_alone(self):
         """Backwards compatible: no page or finishing product, the media's price per copy."""
         self.env.company.write(
-            {"print_colour_page_product_id": False, "print_finishing_staple_product_id": False}
+            {"print_color_page_product_id": False, "print_finishing_staple_product_id": False}
         )
         order, job = self._order_with_job(pages=1, copies=4, finishing="staple")
         self.assertRecordValues(job, [{"price_unit": 0.12, "price_subtotal": 0.48}])
@@ -316,7 +316,7 @@ class TestPrintPricing(PrintCommon):
 
     def test_11_the_pricing_products_are_in_the_print_shop_settings(self):
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.print_colour_page_product_id, self.colour_page)
+        self.assertEqual(settings.print_color_page_product_id, self.colour_page)
         settings.print_finishing_bind_product_id = self.staple
         settings.execute()
         self.assertEqual(self.env.company._get_print_finishing_product("bind"), self.staple)

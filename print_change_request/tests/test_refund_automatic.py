@@ -2,7 +2,7 @@
 HTTP peer), and every way they can fail (FakeStripe answers what localstripe cannot)."""
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from ..lib.stripe_refunds import KEY_METADATA
@@ -378,8 +378,12 @@ class TestRefundAutomatic(PrintStripeCommon):
         self._request_change(order, refund="automatic")
         refund = order.refund_ids
         self.assertEqual(refund.state, "failed")
-        with self.assertRaises(UserError):
+        sent = len(fake.requests)
+        # The group check itself (an AccessError is a UserError too): nothing asked of Stripe.
+        with self.assertRaisesRegex(AccessError, "Only accountants"):
             refund.with_user(self.operator).action_retry()
+        self.assertEqual(refund.state, "failed")
+        self.assertEqual(len(fake.requests), sent, "nothing sent for an operator")
         refund.with_user(self.accountant).action_refund_manually()
         self.assertRecordValues(refund, [{"state": "pending", "method": "manual"}])
         self.assertFalse(order.is_paid)

@@ -2,8 +2,8 @@
 
 from odoo.tests import BaseCase, tagged
 
-from ..lib import color_vision
 from ..lib import communication_state as cs
+from . import color_vision
 
 
 @tagged("post_install", "-at_install")

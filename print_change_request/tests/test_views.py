@@ -68,6 +68,7 @@ class TestViews(PrintCommon):
                         self.assertIn('name="communication_state"', arch)
 
     def test_06_settings_form(self):
+        self.assertFalse(self.env.company.print_payment_required)
         with Form(self.env["res.config.settings"]) as settings:
             settings.print_payment_required = True
         self.assertTrue(self.env.company.print_payment_required)
