@@ -41,6 +41,8 @@
         "views/print_portal_new_order_templates.xml",
         "views/print_portal_price_templates.xml",
         "views/print_portal_talk_templates.xml",
+        "views/print_order_capture_views.xml",
+        "wizards/print_release_confirm_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

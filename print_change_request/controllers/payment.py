@@ -4,7 +4,6 @@ from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
 from . import payment_options
-from .portal import PrintOrderPortal
 
 #: What the payment form always sends to a transaction route (Odoo's _create_transaction).
 REQUIRED_KWARGS = ("provider_id", "payment_method_id", "token_id", "flow", "landing_route")
@@ -49,7 +48,7 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
                     "The payment form sent too little: %(keys)s.", keys=", ".join(missing)
                 )
             )
-        amount_due = PrintOrderPortal._get_print_order_amount_due(order_sudo)
+        amount_due = order_sudo._get_amount_due()
         if amount_due <= 0:
             raise ValidationError(
                 request.env._("Order %(order)s has nothing left to pay.", order=order_sudo.name)

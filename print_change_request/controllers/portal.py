@@ -6,7 +6,6 @@ from odoo.addons.payment.controllers import portal as payment_portal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
-from odoo.tools import float_compare
 
 from ..lib import communication_state as cs
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
@@ -234,7 +233,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             **self._get_print_order_display_values(order_sudo),
             "token": access_token or "",
             "token_query": f"?{urlencode({'access_token': access_token})}" if access_token else "",
-            "amount_due": self._get_print_order_amount_due(order_sudo),
+            "amount_due": order_sudo._get_amount_due(),
         }
         if values["amount_due"] > 0:
             values.update(self._get_print_order_payment_values(order_sudo))
@@ -340,22 +339,11 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             "text_html": text_html,
         }
 
-    @staticmethod
-    def _get_print_order_amount_due(order_sudo):
-        """What the customer still has to pay: the total less what was paid and not refunded."""
-        if order_sudo.communication_state == cs.CANCELED:
-            return 0.0
-        due = order_sudo.amount_total - order_sudo.amount_paid
-        rounding = order_sudo.currency_id.rounding
-        if float_compare(due, 0.0, precision_rounding=rounding) <= 0:
-            return 0.0
-        return order_sudo.currency_id.round(due)
-
     def _get_print_order_payment_values(self, order_sudo):
         """The values of Odoo's payment form for the amount due, as ``sale`` prepares them;
         the options offered are those the transaction route accepts (``payment_options``)."""
         company = order_sudo.company_id
-        amount = self._get_print_order_amount_due(order_sudo)
+        amount = order_sudo._get_amount_due()
         currency = order_sudo.currency_id
         options = payment_options.get_payment_options(order_sudo, amount)
         providers_sudo = options["providers_sudo"]

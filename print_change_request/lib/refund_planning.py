@@ -4,7 +4,7 @@ An order may have been paid by one or more online payments (payment transactions
 other means (a paid invoice, a bank transfer).  When the customer must be refunded, the
 amount is taken from the newest online payments first, as far as each can still be refunded;
 what no online payment covers is refunded by hand.  An automatic refund is possible only
-where the payment's provider supports it.
+where the payment's provider and its payment method support it (:func:`refund_support`).
 """
 
 from dataclasses import dataclass
@@ -109,6 +109,19 @@ def _automatic_or_why_not(source, take, rounding):
             return AUTOMATIC, None
         return MANUAL, PROVIDER_FULL_ONLY
     return MANUAL, PROVIDER_CANNOT_REFUND
+
+
+def refund_support(provider_support, method_support=None):
+    """What refunds a payment supports, as Odoo's refund wizard (``account_payment``)
+    decides it: "none" when its provider or its payment method cannot refund, "full_only"
+    when either refunds only whole payments, else "partial".  A provider that says nothing
+    cannot refund; a payment without a payment method follows its provider."""
+    supports = {provider_support or "none", method_support or "partial"}
+    if "none" in supports:
+        return "none"
+    if "full_only" in supports:
+        return "full_only"
+    return "partial"
 
 
 def refundable(paid, committed_refunds):

@@ -1,6 +1,7 @@
 from . import print_sequence_mixin
 from . import print_row_lock_mixin
 from . import print_mail_sender_mixin
+from . import print_protected_fields_mixin
 from . import print_order
 from . import print_order_workflow
 from . import print_order_payment
@@ -38,3 +39,8 @@ from . import payment_transaction_talk
 from . import print_refund_talk
 from . import ir_http
 from . import ir_qweb
+from . import payment_transaction_capture
+from . import print_order_capture
+from . import print_refund_capture
+from . import res_company_capture
+from . import res_config_settings_capture

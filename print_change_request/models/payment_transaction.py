@@ -1,5 +1,6 @@
 from odoo import Command, fields, models
 
+from ..lib import refund_planning
 from .print_row_lock_mixin import lock_rows
 
 
@@ -45,6 +46,17 @@ class PaymentTransaction(models.Model):
             self.env["print.refund"]._flag_overpayments(settled.print_order_ids, settled)
         return txs_to_process
 
+    def _get_print_refund_support(self):
+        """The refunds Odoo can make on this payment, as Odoo's refund wizard
+        (``account_payment``) decides it: what both its provider and its payment method (or
+        that method's primary one) support: "none", "full_only" or "partial"."""
+        self.ensure_one()
+        tx = self.sudo()
+        method = tx.payment_method_id.primary_payment_method_id or tx.payment_method_id
+        return refund_planning.refund_support(
+            tx.provider_id.support_refund, method.support_refund if method else None
+        )
+
     def _get_print_payments(self):
         """The transactions that bring the customer's money in for print orders."""
         return self.filtered(
@@ -83,13 +95,7 @@ class PaymentTransaction(models.Model):
         tx = self.sudo().with_company(self.company_id)
         invoices = self.env["account.move"].sudo()
         for order in tx.print_order_ids:
-            open_invoices = order.invoice_ids.filtered(
-                lambda move: (
-                    move.move_type == "out_invoice"
-                    and move.state in ("draft", "posted")
-                    and move.payment_state in ("not_paid", "partial")
-                )
-            )
+            open_invoices = order._get_open_invoices(drafts=True)
             overpaid = order.refund_ids.filtered(
                 lambda refund: refund.origin == "overpaid" and refund.source_transaction_id == tx
             )

@@ -3,7 +3,7 @@ import hashlib
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import human_size
 
 from ..lib import communication_state as cs
@@ -31,8 +31,11 @@ FINISHINGS = [
 class PrintJob(models.Model):
     _name = "print.job"
     _description = "Print Job"
-    _inherit = ["mail.thread"]
+    _inherit = ["print.protected.fields.mixin", "mail.thread"]
     _order = "order_id, sequence, id"
+    #: State and payment follow the order's workflow (print_job_preflight.py adds the
+    #: preflight's result).
+    _protected_fields = frozenset({"communication_state", "is_paid"})
     _check_company_auto = True
 
     order_id = fields.Many2one(
@@ -147,15 +150,6 @@ class PrintJob(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                if vals.get("communication_state", cs.NEW) != cs.NEW or "is_paid" in vals:
-                    raise AccessError(
-                        self.env._(
-                            "A new job starts as New; its state and payment follow the "
-                            "order's workflow."
-                        )
-                    )
         orders = self.env["print.order"].browse(
             sorted({vals["order_id"] for vals in vals_list if vals.get("order_id")})
         )
@@ -173,14 +167,8 @@ class PrintJob(models.Model):
             (
                 self.order_id | self.env["print.order"].browse(vals["order_id"])
             )._check_jobs_can_change()
-        if not self.env.su and {"communication_state", "is_paid"}.intersection(vals):
-            raise AccessError(
-                self.env._(
-                    "A job's communication state and payment change only through the order's "
-                    "buttons (Request for change, Accept, Dispatch...)."
-                )
-            )
-        if "communication_state" in vals:
+        # (a user's own write of the state is refused: print.protected.fields.mixin)
+        if "communication_state" in vals and self.env.su:
             self._check_can_move_to(vals["communication_state"])
         res = super().write(vals)
         if "attachment_ids" in vals:
@@ -674,4 +662,24 @@ class PrintJob(models.Model):
                 )
                 for name in diff
             ]
+        )
+
+    # ------------------------------------------------------------
+    # Protected fields (print.protected.fields.mixin)
+    # ------------------------------------------------------------
+
+    def _get_protected_fields_written(self, vals, create=False):
+        names = super()._get_protected_fields_written(vals, create=create)
+        if create and vals.get("communication_state") == cs.NEW:
+            names.discard("communication_state")  # a new job starts New
+        return names
+
+    def _get_protected_fields_message(self, names, create=False):
+        if create:
+            return self.env._(
+                "A new job starts as New; its state and payment follow the order's workflow."
+            )
+        return self.env._(
+            "A job's communication state and payment change only through the order's "
+            "buttons (Request for change, Accept, Dispatch...)."
         )

@@ -2,7 +2,6 @@ import hashlib
 import logging
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import AccessError
 from odoo.tools import config
 
 from ..lib import preflight
@@ -72,7 +71,6 @@ class PrintJob(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_preflight_fields_untouched(vals_list)
         # Print files are kept as sent (see ir_attachment._postprocess_contents).
         jobs = super(PrintJob, self.with_context(image_no_postprocess=True)).create(vals_list)
         jobs = jobs.with_env(self.env)
@@ -80,7 +78,6 @@ class PrintJob(models.Model):
         return jobs
 
     def write(self, vals):
-        self._check_preflight_fields_untouched([vals])
         keep_files = (
             self.with_context(image_no_postprocess=True) if "attachment_ids" in vals else self
         )
@@ -89,16 +86,17 @@ class PrintJob(models.Model):
             self._preflight_run()
         return res
 
-    def _check_preflight_fields_untouched(self, vals_list):
-        if self.env.su:
-            return
-        if any(PREFLIGHT_FIELDS & set(vals) for vals in vals_list):
-            raise AccessError(
-                self.env._(
-                    "The preflight result is written by the preflight only. "
-                    "Click Run preflight to check the files again."
-                )
+    @property
+    def _protected_fields(self):
+        return super()._protected_fields | PREFLIGHT_FIELDS
+
+    def _get_protected_fields_message(self, names, create=False):
+        if PREFLIGHT_FIELDS & names:
+            return self.env._(
+                "The preflight result is written by the preflight only. "
+                "Click Run preflight to check the files again."
             )
+        return super()._get_protected_fields_message(names, create=create)
 
     # ------------------------------------------------------------
     # ACTIONS

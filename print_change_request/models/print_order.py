@@ -25,6 +25,8 @@ PROTECTED_FIELDS = frozenset(
         "portal_submitted",
         # set by portal.mixin's _portal_ensure_token only
         "access_token",
+        # print_order_talk.py: set by "I do not wait for the response of the customer." only
+        "date_customer_wait_skipped",
     }
 )
 #: Transaction states in which money is on its way or received: the order's currency then
@@ -36,6 +38,7 @@ class PrintOrder(models.Model):
     _name = "print.order"
     _description = "Print Order"
     _inherit = [
+        "print.protected.fields.mixin",
         "print.sequence.mixin",
         "print.row.lock.mixin",
         "portal.mixin",
@@ -44,6 +47,7 @@ class PrintOrder(models.Model):
         "mail.activity.mixin",
     ]
     _order = "date_submitted desc, id desc"
+    _protected_fields = PROTECTED_FIELDS
     _check_company_auto = True
     _sequence_code = "print.order"
 
@@ -260,41 +264,25 @@ class PrintOrder(models.Model):
         (``default_communication_state``): a new order starts New all the same, its
         customer editable.  States and money are never defaults."""
         values = super().default_get(fields_list)
-        for name in PROTECTED_FIELDS.intersection(values):
+        for name in self._protected_fields.intersection(values):
             if f"default_{name}" in self.env.context:
                 del values[name]
         return values
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                self._check_protected_fields(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            self._check_protected_fields(vals)
-        return super().write(vals)
-
-    @api.model
-    def _check_protected_fields(self, vals):
-        """Money, states and payment links move only through the orders' actions; the
-        currency only while no money moved (on ``self``, the orders written, if any)."""
+    def _check_protected_fields(self, vals, create=False):
+        """Money, states and payment links move only through the orders' actions
+        (``PROTECTED_FIELDS``); the currency only while no money moved (on ``self``, the
+        orders written, if any)."""
         if "currency_id" in vals:
             self._check_currency_change(vals["currency_id"])
-        protected = PROTECTED_FIELDS.intersection(vals)
-        if protected:
-            names = ", ".join(
-                sorted(self._fields[name]._description_string(self.env) for name in protected)
-            )
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of a print order cannot be written: they follow the jobs, the "
-                    "payments and the refunds, and change only through the order's buttons.",
-                    fields=names,
-                )
-            )
+        return super()._check_protected_fields(vals, create=create)
+
+    def _get_protected_fields_message(self, names, create=False):
+        return self.env._(
+            "%(fields)s of a print order cannot be written: they follow the jobs, the "
+            "payments and the refunds, and change only through the order's buttons.",
+            fields=self._get_field_labels(names),
+        )
 
     def _check_currency_change(self, currency_id):
         """The currency of an order is an active currency, and changes only while nothing was

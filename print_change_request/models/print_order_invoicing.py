@@ -1,6 +1,5 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero
 
 from ..lib import communication_state as cs
 
@@ -50,13 +49,15 @@ class PrintOrderInvoicing(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
-    def _get_open_invoices(self):
-        """Posted customer invoices of the order that wait for payment."""
+    def _get_open_invoices(self, drafts=False):
+        """The order's customer invoices that wait for payment: the posted ones, and with
+        ``drafts`` the drafts too (an invoice being prepared is open as well)."""
         self.ensure_one()
+        states = ("draft", "posted") if drafts else ("posted",)
         return self.sudo().invoice_ids.filtered(
             lambda move: (
                 move.move_type == "out_invoice"
-                and move.state == "posted"
+                and move.state in states
                 and move.payment_state in ("not_paid", "partial")
             )
         )
@@ -68,24 +69,7 @@ class PrintOrderInvoicing(models.Model):
         invoice = self._get_open_invoices()[-1:].sudo(False)
         if invoice:
             return invoice
-        line_vals = self._prepare_print_invoice_line_vals()
-        paid = self.amount_paid
-        if not float_is_zero(paid, precision_rounding=self.currency_id.rounding):
-            line_vals += self._prepare_already_paid_line_vals(line_vals, paid)
-        lines = [Command.create(vals) for vals in line_vals]
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.partner_id.id,
-                "company_id": self.company_id.id,
-                "currency_id": self.currency_id.id,
-                "print_order_id": self.id,
-                "invoice_origin": self.name,
-                "fiscal_position_id": self.fiscal_position_id.id,
-                "invoice_line_ids": lines,
-            }
-        )
-        invoice._round_to_total(self.amount_total - paid)
+        invoice = self._build_print_invoice(paid=self.amount_paid)
         invoice.action_post()
         self.message_post(
             body=self.env._(
@@ -126,13 +110,7 @@ class PrintOrderInvoicing(models.Model):
                     "Order %(order)s is canceled: there is nothing to invoice.", order=self.name
                 )
             )
-        open_invoices = self.sudo().invoice_ids.filtered(
-            lambda move: (
-                move.move_type == "out_invoice"
-                and move.state in ("draft", "posted")
-                and move.payment_state in ("not_paid", "partial")
-            )
-        )
+        open_invoices = self._get_open_invoices(drafts=True)
         if open_invoices:
             raise UserError(
                 self.env._(
@@ -244,6 +222,24 @@ class PrintOrderInvoicing(models.Model):
             "invoice_line_ids": [Command.create(vals) for vals in line_vals],
         }
 
+    def _build_print_invoice(self, paid=0.0):
+        """The one builder of the order's invoices: a draft customer invoice of the live
+        jobs, less ``paid`` (taxes included) that the order was paid before, with a link to
+        the portal; its total is the order's total less ``paid``, to the cent.  Created as
+        the caller: Odoo's invoicing rights apply (the order in sudo for a payment)."""
+        self.ensure_one()
+        currency = self.currency_id
+        line_vals = self._prepare_print_invoice_line_vals()
+        paid = currency.round(paid)
+        if currency.compare_amounts(paid, 0.0) > 0:
+            line_vals += self._prepare_already_paid_line_vals(line_vals, paid)
+        else:
+            paid = 0.0
+        invoice = self.env["account.move"].create(self._prepare_print_invoice_vals(line_vals))
+        invoice._round_to_total(self.amount_total - paid)
+        invoice._portal_ensure_token()
+        return invoice
+
     def _get_uninvoiced_payment_transactions(self):
         """Done online payments of the order that no invoice covers yet."""
         self.ensure_one()
@@ -260,11 +256,8 @@ class PrintOrderInvoicing(models.Model):
         then link and reconcile the order's payments that no invoice covers yet."""
         self.ensure_one()
         self._check_can_invoice()
-        invoice = self.env["account.move"].create(
-            self._prepare_print_invoice_vals(self._prepare_print_invoice_line_vals())
-        )
+        invoice = self._build_print_invoice()
         invoice.action_post()
-        invoice._portal_ensure_token()
         for tx in self._get_uninvoiced_payment_transactions():
             # As Odoo's own post-processing does for a payment made for an invoice.
             tx.invoice_ids = [Command.link(invoice.id)]
@@ -284,19 +277,9 @@ class PrintOrderInvoicing(models.Model):
         """The draft invoice an online payment pays (Odoo posts and reconciles it after the
         transaction): the live jobs, less what the order had been paid before."""
         self.ensure_one()
-        line_vals = self._prepare_print_invoice_line_vals()
         paid = tx.currency_id._convert(tx.amount, self.currency_id, self.company_id)
         # The order's amount paid already counts this (done) transaction.
-        before = self.currency_id.round(self.amount_paid - paid)
-        if self.currency_id.compare_amounts(before, 0) > 0:
-            line_vals += self._prepare_already_paid_line_vals(line_vals, before)
-        else:
-            before = 0.0
-        invoice = (
-            self.env["account.move"].sudo().create(self._prepare_print_invoice_vals(line_vals))
-        )
-        invoice._round_to_total(self.amount_total - before)
-        invoice._portal_ensure_token()
+        invoice = self.sudo()._build_print_invoice(paid=self.amount_paid - paid)
         self.message_post(
             body=self.env._(
                 "Invoice %(invoice)s created for the online payment %(payment)s.",

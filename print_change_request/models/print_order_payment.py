@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from ..lib import communication_state as cs
 from ..lib import refund_planning
 
 
@@ -185,9 +186,18 @@ class PrintOrderPayment(models.Model):
             )
 
     def _get_amount_due(self):
-        """What the customer still has to pay for the order."""
+        """What the customer still has to pay for the order: the total less what was paid
+        and not refunded, rounded to the currency; nothing once the order is canceled.  The
+        one rule for the order's page, the payment route, the invoice of the amount due, the
+        unpaid dialog and the e-mails."""
         self.ensure_one()
-        return max(self.amount_total - self.amount_paid, 0.0)
+        if self.communication_state == cs.CANCELED:
+            return 0.0
+        currency = self.currency_id
+        due = self.amount_total - self.amount_paid
+        if currency.compare_amounts(due, 0.0) <= 0:
+            return 0.0
+        return currency.round(due)
 
     def _get_unpaid_message(self):
         """Why the order cannot be accepted without payment, in the operator's words."""
@@ -290,7 +300,7 @@ class PrintOrderPayment(models.Model):
                 key=tx.id,
                 amount=tx.amount,
                 refundable=refund_planning.refundable(tx.amount, committed.get(tx.id, [])),
-                support=tx.provider_id.support_refund or "none",
+                support=tx._get_print_refund_support(),
             )
             for tx in transactions.sorted(lambda tx: (tx.last_state_change, tx.id), reverse=True)
         ]

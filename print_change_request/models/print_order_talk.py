@@ -1,12 +1,8 @@
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 
 from ..lib import refund_planning
-
-#: Written only by the "I do not wait for the response of the customer." path.
-TALK_PROTECTED_FIELDS = frozenset({"date_customer_wait_skipped"})
 
 
 class PrintOrder(models.Model):
@@ -67,22 +63,6 @@ class PrintOrder(models.Model):
                     ).sorted("id")[-1:]
                 )
             )
-
-    def _check_protected_fields(self, vals):
-        protected = TALK_PROTECTED_FIELDS.intersection(vals)
-        if protected:
-            raise AccessError(
-                self.env._(
-                    "%(fields)s of a print order cannot be written: it changes only through "
-                    "the order's buttons.",
-                    fields=", ".join(
-                        sorted(
-                            self._fields[name]._description_string(self.env) for name in protected
-                        )
-                    ),
-                )
-            )
-        return super()._check_protected_fields(vals)
 
     # ------------------------------------------------------------
     # Who speaks, to whom

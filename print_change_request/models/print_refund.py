@@ -27,13 +27,14 @@ REFUND_ORIGINS = [
     ("overpaid", "Overpayment found by Odoo"),
 ]
 #: What users (accountants) may write themselves: how a manual refund was made.
-USER_WRITABLE_FIELDS = {"manual_reference"}
+USER_WRITABLE_FIELDS = frozenset({"manual_reference"})
 
 
 class PrintRefund(models.Model):
     _name = "print.refund"
     _description = "Refund to a print customer"
     _inherit = [
+        "print.protected.fields.mixin",
         "print.sequence.mixin",
         "print.row.lock.mixin",
         "print.mail.sender.mixin",
@@ -41,6 +42,7 @@ class PrintRefund(models.Model):
         "mail.activity.mixin",
     ]
     _order = "id desc"
+    _user_writable_fields = USER_WRITABLE_FIELDS
     _check_company_auto = True
     # Accountants and operators only read refunds, and may still discuss them.
     _mail_post_access = "read"
@@ -203,34 +205,11 @@ class PrintRefund(models.Model):
     # CRUD: refunds are money; only the methods below write them
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "Refunds are created by Odoo when an operator requests a change to a paid "
-                    "order; they cannot be created by hand."
-                )
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not self.env.su:
-            self._check_user_write(vals)
-        return super().write(vals)
-
-    def _check_user_write(self, vals):
-        """Users may only note how a refund waiting to be made by hand was made; everything
-        else moves through the actions below."""
-        forbidden = set(vals) - USER_WRITABLE_FIELDS
-        if forbidden:
-            raise AccessError(
-                self.env._(
-                    "Refunds change only through their buttons (Retry, Refund by hand, Mark as "
-                    "refunded, Cancel); %(fields)s cannot be written.",
-                    fields=", ".join(sorted(forbidden)),
-                )
-            )
+    def _check_protected_fields(self, vals, create=False):
+        """Users create no refund, and may only note how a refund waiting to be made by
+        hand was made (``USER_WRITABLE_FIELDS``); everything else moves through the actions
+        below."""
+        res = super()._check_protected_fields(vals, create=create)
         self._check_accountant()
         for refund in self:
             if not refund_planning.allowed("mark_done", refund.state, refund.method):
@@ -241,6 +220,19 @@ class PrintRefund(models.Model):
                         state=refund._state_label(),
                     )
                 )
+        return res
+
+    def _get_protected_fields_message(self, names, create=False):
+        if create:
+            return self.env._(
+                "Refunds are created by Odoo when an operator requests a change to a paid "
+                "order; they cannot be created by hand."
+            )
+        return self.env._(
+            "Refunds change only through their buttons (Retry, Refund by hand, Mark as "
+            "refunded, Cancel); %(fields)s cannot be written.",
+            fields=", ".join(sorted(names)),
+        )
 
     # ------------------------------------------------------------
     # BUSINESS METHODS: states (the only writers of `state`)
@@ -425,10 +417,14 @@ class PrintRefund(models.Model):
                 "payment to refund automatically."
             ),
             refund_planning.PROVIDER_CANNOT_REFUND: self.env._(
-                "The payment provider %s cannot refund automatically.", provider
+                "The payment provider %s cannot refund automatically (the provider or the "
+                "payment method the customer paid with does not support refunds).",
+                provider,
             ),
             refund_planning.PROVIDER_FULL_ONLY: self.env._(
-                "The payment provider %s refunds only whole payments.", provider
+                "The payment provider %s refunds only whole payments (the provider or the "
+                "payment method the customer paid with).",
+                provider,
             ),
         }
         text = reasons.get(why) or self.env._("The operator chose to refund by hand.")

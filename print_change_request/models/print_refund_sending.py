@@ -199,14 +199,42 @@ class PrintRefundSending(models.Model):
         if self.state != "draft" or not self._reduce_to_still_due():
             return
         self.write({"attempt_count": self.attempt_count + 1})
-        transaction = self.source_transaction_id.sudo()
         try:
-            if transaction.provider_code == "stripe":
-                self._send_stripe()
-            else:
-                self._send_through_provider()
+            self._send_provider_refund()
         except UserError as error:
             self._set_failed(str(error))
+
+    def _send_provider_refund(self):
+        """Hook: send this automatic refund through its payment's provider.
+
+        A provider's own file overrides it as Odoo's ``payment_<provider>`` modules override
+        ``payment.transaction._send_refund_request``: other providers' refunds return early
+        through ``super()`` (see print_refund_stripe.py).  Here, a payment whose provider and
+        payment method support the refund (:meth:`payment.transaction._get_print_refund_support`)
+        is refunded through Odoo's own refund request of its provider; any other raises, and
+        the refund goes to the accountants to be made by hand (:meth:`_set_failed`)."""
+        self.ensure_one()
+        transaction = self.source_transaction_id.sudo()
+        support = transaction._get_print_refund_support()
+        provider = transaction.provider_id.display_name
+        if support == "none":
+            raise UserError(
+                self.env._(
+                    "The payment provider %s cannot refund this payment automatically.",
+                    provider,
+                )
+            )
+        if support == "full_only" and transaction.currency_id.compare_amounts(
+            self.amount, transaction.amount
+        ):
+            raise UserError(
+                self.env._(
+                    "The payment provider %s refunds only whole payments, and this refund "
+                    "gives back part of the payment.",
+                    provider,
+                )
+            )
+        self._send_through_provider()
 
     def _send_through_provider(self):
         """Refund through Odoo's own refund request of the payment's provider."""

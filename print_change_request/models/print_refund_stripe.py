@@ -30,6 +30,13 @@ class PrintRefund(models.Model):
     # Sending
     # ------------------------------------------------------------
 
+    def _send_provider_refund(self):
+        """Refund Stripe payments with the ``stripe`` library (:meth:`_send_stripe`); the
+        other providers' payments go the generic way."""
+        if self.source_transaction_id.sudo().provider_code != "stripe":
+            return super()._send_provider_refund()
+        return self._send_stripe()
+
     def _send_stripe(self):
         """Refund a Stripe payment with the ``stripe`` library and this refund's own key.
 

@@ -143,3 +143,46 @@ class TestFieldProtection(PrintCommon):
             False,
         )
         order.job_ids.with_user(self.operator).read(["price_manual", "price_unit_shop"])
+
+    def test_05_each_model_declares_its_protected_fields_and_one_guard_refuses_them(self):
+        """print.protected.fields.mixin: the order's, the job's (its preflight's result
+        too) and the refund's protected fields are refused to every group, each in the
+        model's own words; the addon's methods (sudo) still write them."""
+        order = self._create_order()
+        job = order.job_ids
+        pages = job.preflight_page_count
+        for user in (self.operator, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaisesRegex(AccessError, "cannot be written"):
+                    order.with_user(user).write(
+                        {"date_customer_wait_skipped": "2026-01-01 00:00:00"}
+                    )
+                with self.assertRaisesRegex(AccessError, "Run preflight"):
+                    job.with_user(user).write({"preflight_page_count": 99})
+                with self.assertRaisesRegex(AccessError, "Run preflight"):
+                    self.env["print.job"].with_user(user).create(
+                        {"order_id": order.id, "name": "Forged", "preflight_state": "ok"}
+                    )
+                with self.assertRaisesRegex(AccessError, "starts as New"):
+                    self.env["print.job"].with_user(user).create(
+                        {"order_id": order.id, "name": "Forged", "communication_state": "accepted"}
+                    )
+                with self.assertRaisesRegex(AccessError, "only through the order's buttons"):
+                    job.with_user(user).write({"is_paid": True})
+                with self.assertRaisesRegex(AccessError, "cannot be created by hand"):
+                    self.env["print.refund"].with_user(user).create(
+                        {"order_id": order.id, "amount": 1.0}
+                    )
+        self.assertFalse(order.date_customer_wait_skipped)
+        self.assertEqual(job.preflight_page_count, pages)
+        self.assertFalse(job.is_paid)
+        # a new job given the state it starts in is fine
+        new_job = (
+            self.env["print.job"]
+            .with_user(self.operator)
+            .create({"order_id": order.id, "name": "Posters", "communication_state": "new"})
+        )
+        self.assertEqual(new_job.communication_state, "new")
+        # the addon's own methods write them
+        job.sudo().write({"preflight_page_count": pages + 2})
+        self.assertEqual(job.preflight_page_count, pages + 2)

@@ -243,6 +243,28 @@ class TestPrintPricing(PrintCommon):
         self.assertTrue(order.is_paid)
         self.assertEqual(order._get_amount_due(), 0.0)
 
+    def test_08b_one_amount_due_rounded_and_nothing_once_canceled(self):
+        """The one amount-due rule (page, payment route, invoice, unpaid dialog): the
+        total less what was paid, rounded to the currency, nothing on a canceled order."""
+        order, _job = self._order_with_job(pages=3, copies=10, sides="two", finishing="staple")
+        self._pay_by_transaction(order, amount=13.40)
+        # 16.21 - 13.40 is 2.8100000000000005 in floating point: the currency rounds it.
+        self.assertEqual(order._get_amount_due(), 2.81)
+        dialog = self.env["print.order.unpaid.wizard"].create({"order_id": order.id})
+        self.assertEqual(dialog.amount_due, 2.81)
+
+        order.with_user(self.operator).action_cancel()
+
+        self.assertEqual(order._get_amount_due(), 0.0, "nothing is due on a canceled order")
+
+    def test_08c_every_invoice_of_the_order_has_its_responsible_as_salesperson(self):
+        order, _job = self._order_with_job(pages=1, copies=10)
+        order.user_id = self.manager
+        self.assertNotEqual(self.env.user, self.manager)
+        invoice = order._get_invoice_for_payment()
+        self.assertEqual(invoice.invoice_user_id, self.manager)
+        self.assertEqual(invoice.amount_total, order.amount_total)
+
     def test_09_the_invoice_has_the_orders_lines_taxes_and_total(self):
         self.customer.property_account_position_id = False
         order, _job = self._order_with_job(pages=3, copies=10, sides="two", finishing="staple")

@@ -12,6 +12,7 @@ from ..lib.refund_planning import (
     Source,
     allowed,
     plan_refunds,
+    refund_support,
     refundable,
 )
 
@@ -77,3 +78,13 @@ class TestRefundPlanning(BaseCase):
             for state in ("done", "canceled"):
                 for method in (AUTOMATIC, MANUAL):
                     self.assertFalse(allowed(action, state, method), (action, state, method))
+
+    def test_refund_support_is_what_both_provider_and_payment_method_support(self):
+        """As Odoo's refund wizard decides it (``account_payment``)."""
+        self.assertEqual(refund_support("partial", "partial"), "partial")
+        self.assertEqual(refund_support("partial", "none"), "none")
+        self.assertEqual(refund_support("none", "partial"), "none")
+        self.assertEqual(refund_support("partial", "full_only"), "full_only")
+        self.assertEqual(refund_support("full_only", "partial"), "full_only")
+        self.assertEqual(refund_support(False, "partial"), "none", "a provider that says nothing")
+        self.assertEqual(refund_support("partial", None), "partial", "no payment method")

@@ -218,6 +218,9 @@ class PrintChangeRequestWizard(models.TransientModel):
                 "target": "new",
                 "context": {"default_request_wizard_id": self.id},
             }
+        release = self._get_release_dialog()  # print_change_request_wizard_release.py
+        if release:
+            return release
         return self._execute(refund_method=None)
 
     # ------------------------------------------------------------
@@ -300,9 +303,10 @@ class PrintChangeRequestWizard(models.TransientModel):
                 )
             )
 
-    def _execute(self, refund_method):
+    def _execute(self, refund_method, release_method=None):
         """Send the request: one record per order, the jobs' states in one write, the
-        refunds, then the e-mails.  ``refund_method`` is "automatic", "manual" or None.
+        refunds, then the e-mails.  ``refund_method`` is "automatic", "manual" or None;
+        ``release_method`` (the same by default) for payments only authorized.
 
         Two operators on the same orders are serialized by the orders' row locks; what
         the first one did (states, refunds) is read again before acting."""
@@ -337,10 +341,11 @@ class PrintChangeRequestWizard(models.TransientModel):
                     request.order_id, request, automatic=refund_method == "automatic"
                 )
         refunds._send()
+        releases = self._release_payments(requests, release_method or refund_method)
         requests._notify_customer()
         requests.order_id._send_change_request_mails_now(requests)
         self.done = True
-        return self._result_action(requests, refunds)
+        return self._result_action(requests, refunds, releases)
 
     def _prepare_request_vals(self, order, lines, jobs):
         return {
@@ -375,7 +380,7 @@ class PrintChangeRequestWizard(models.TransientModel):
             for job in ticket_jobs
         ]
 
-    def _result_action(self, requests, refunds):
+    def _result_action(self, requests, refunds, releases=None):
         failed = refunds.filtered(lambda refund: refund.state == "failed")
         unconfirmed = refunds.filtered(
             lambda refund: refund.state == "pending" and refund.failure_reason

@@ -29,6 +29,7 @@ from .rpc import RpcError, Session, TransportError
 
 WIZARD = "print.change.request.wizard"
 CONFIRM = "print.refund.confirm.wizard"
+RELEASE = "print.release.confirm.wizard"
 REFUND = "print.refund"
 
 
@@ -118,9 +119,18 @@ class Operator(Actor):
         session = self.random.choice(self.servers)
         count = 2 if self.random.random() < 0.2 else 1
         pool = self.ctx.order_ids
+        if self.random.random() < 0.15 and self.accept_authorized(session):
+            return
         if self.random.random() < 0.7:  # mostly paid orders: the refunds are what we test
             paid = session.call(
-                "print.order", "search", [("id", "in", pool), ("is_paid", "=", True)]
+                "print.order",
+                "search",
+                [
+                    ("id", "in", pool),
+                    "|",
+                    ("is_paid", "=", True),
+                    ("is_payment_authorized", "=", True),
+                ],
             )
             pool = paid if len(paid) >= count else pool
         order_ids = self.random.sample(pool, count)
@@ -155,6 +165,12 @@ class Operator(Actor):
                 method = "action_refund_automatically" if automatic else "action_refund_manually"
                 kind = "automatic" if automatic else "manual"
                 session.call(CONFIRM, method, [confirm_id], context=confirm_context)
+            elif isinstance(result, dict) and result.get("res_model") == RELEASE:
+                confirm_context = result.get("context") or {}
+                confirm_id = session.call(RELEASE, "create", {}, context=confirm_context)
+                method = "action_release_automatically" if automatic else "action_release_manually"
+                kind = "release_automatic" if automatic else "release_manual"
+                session.call(RELEASE, method, [confirm_id], context=confirm_context)
             answered = True
         except TransportError:
             with stats.lock:
@@ -171,6 +187,25 @@ class Operator(Actor):
             stats.latencies.append(elapsed)
             for order_id in request_orders:
                 stats.succeeded[order_id] += 1
+
+    def accept_authorized(self, session):
+        """Accept an order whose payment is only authorized: Accept captures it (a click
+        that may meet another operator's, a killed worker, a flaky Stripe)."""
+        authorized = session.call(
+            "print.order",
+            "search",
+            [
+                ("id", "in", self.ctx.order_ids),
+                ("is_payment_authorized", "=", True),
+                ("communication_state", "in", ("new", "changed")),
+            ],
+        )
+        if not authorized:
+            return False
+        order_id = self.random.choice(authorized)
+        result = session.call("print.order", "action_accept", [order_id])
+        self.ctx.stats.add("accept_captured" if result is True else "accept_not_captured")
+        return True
 
 
 class Customer(Actor):

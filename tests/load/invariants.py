@@ -45,6 +45,7 @@ def check(admin, stripe_client, order_ids, stats):
         "order_amounts": [],
         "no_request_lost": [],
         "one_refund_one_transaction": [],
+        "captures_match_stripe": [],
     }
     txs = admin.call(
         "payment.transaction",
@@ -217,7 +218,81 @@ def check(admin, stripe_client, order_ids, stats):
         "change_requests": len(requests),
         "stripe_refunds_checked": len(all_stripe_refunds),
     }
+    captures, capture_facts = _captures_match_stripe(admin, stripe_client, txs)
+    results["captures_match_stripe"] = captures
+    facts.update(capture_facts)
     return results, facts
+
+
+def _captures_match_stripe(admin, stripe_client, txs):
+    """Breaches of the manual-capture promises, for every payment of a provider capturing
+    manually: Odoo's state is Stripe's (captured = done, released or expired = canceled,
+    authorized = authorized), nothing captured twice (one done payment per PaymentIntent, the
+    captured amount Odoo's), no uncaptured payment refunded (no Stripe refund, no print refund
+    of it)."""
+    providers = admin.call(
+        "payment.provider", "search", [("code", "=", "stripe"), ("capture_manually", "=", True)]
+    )
+    manual = admin.call(
+        "payment.transaction",
+        "search_read",
+        [
+            ("id", "in", [tx["id"] for tx in txs]),
+            ("provider_id", "in", providers),
+            ("operation", "not in", ("refund", "validation")),
+        ],
+        ["reference", "state", "amount", "provider_reference"],
+    )
+    refunded_sources = {
+        _m2o(refund["source_transaction_id"])
+        for refund in admin.call(
+            "print.refund",
+            "search_read",
+            [("source_transaction_id", "in", [tx["id"] for tx in manual] or [0])],
+            ["source_transaction_id", "state"],
+        )
+    }
+    expected = {"succeeded": "done", "canceled": "cancel", "requires_capture": "authorized"}
+    breaches = []
+    done_by_intent = defaultdict(list)
+    captured = odoo_captured = 0.0
+    for tx in manual:
+        intent = stripe_client.v1.payment_intents.retrieve(tx["provider_reference"]).to_dict()
+        status = intent["status"]
+        if expected.get(status) != tx["state"]:
+            breaches.append(
+                f"{tx['reference']}: Stripe holds {intent['id']} as {status}, "
+                f"Odoo as {tx['state']}"
+            )
+        if tx["state"] == "done":
+            done_by_intent[intent["id"]].append(tx["reference"])
+            odoo_captured += tx["amount"]
+        if status == "succeeded":
+            received = intent.get("amount_received")
+            captured += (received if isinstance(received, int) else intent["amount"]) / 100
+        else:
+            stripe_refunds = stripe_client.v1.refunds.list(
+                params={"payment_intent": intent["id"]}
+            ).data
+            if stripe_refunds or tx["id"] in refunded_sources:
+                breaches.append(
+                    f"{tx['reference']} was never captured ({status}) but has refunds: "
+                    f"{len(stripe_refunds)} on Stripe, "
+                    f"{'one' if tx['id'] in refunded_sources else 'none'} in Odoo"
+                )
+    for intent, references in done_by_intent.items():
+        if len(references) > 1:
+            breaches.append(f"{intent} captured in Odoo {len(references)} times: {references}")
+    if round(captured, 2) != round(odoo_captured, 2):
+        breaches.append(
+            f"Stripe captured {captured:.2f} of manual-capture payments, Odoo {odoo_captured:.2f}"
+        )
+    facts = {
+        "manual_capture_payments": len(manual),
+        "manual_captured": round(odoo_captured, 2),
+        "manual_states": _count(manual, lambda tx: tx["state"]),
+    }
+    return breaches, facts
 
 
 def _one_refund_one_transaction(admin, stripe_refunds):

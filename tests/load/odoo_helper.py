@@ -32,6 +32,9 @@ method = client.v1.payment_methods.create(
     }
 )
 provider = env.ref("payment.payment_provider_stripe")
+capture_provider = env["payment.provider"].search(
+    [("code", "=", "stripe"), ("capture_manually", "=", True)], limit=1
+)
 card = env.ref("payment.payment_method_unknown")
 
 
@@ -39,20 +42,24 @@ def pay(order_id):
     env.invalidate_all()
     order = env["print.order"].browse(order_id)
     order._lock_for_update()
-    missing = round(order.amount_total - order.amount_paid, 2)
+    # an authorized payment is not due again: Accept captures it
+    missing = round(order.amount_total - order.amount_paid - order.amount_authorized, 2)
     if missing <= 0:
         return {"ok": True, "paid": 0}
+    # orders paid with manual capture stay so: the customer authorizes again
+    manual = bool(capture_provider) and capture_provider in order.transaction_ids.provider_id
     intent = client.v1.payment_intents.create(
         params={
             "amount": round(missing * 100),
             "currency": order.currency_id.name.lower(),
             "payment_method": method.id,
             "confirm": True,
+            "capture_method": "manual" if manual else "automatic",
         }
     )
     tx = env["payment.transaction"].create(
         {
-            "provider_id": provider.id,
+            "provider_id": (capture_provider if manual else provider).id,
             "payment_method_id": card.id,
             "reference": env["payment.transaction"]._compute_reference(
                 "stripe", prefix=order.name
@@ -64,7 +71,10 @@ def pay(order_id):
             "print_order_ids": [Command.link(order.id)],
         }
     )
-    tx._set_done()
+    if manual:
+        tx._set_authorized()
+    else:
+        tx._set_done()
     env.cr.commit()
     return {"ok": True, "paid": missing, "tx": tx.id, "intent": intent.id}
 

@@ -5,7 +5,9 @@ Points the addon at the fault proxy, configures the Stripe provider with test ke
 webhook secret, creates operators and accountants (password = login), a customer, and paid
 orders: a real localstripe payment intent each and the done payment transaction Odoo's
 Stripe provider would have made of it (as tests/common.py ``_pay_with_stripe`` does); every
-third order also has a posted invoice paid by that transaction.  Prints one line
+third order also has a posted invoice paid by that transaction.  Every third order (from
+the second) is paid with a copy of the Stripe provider that captures manually: its payment
+intent only requires capture, its transaction is authorized.  Prints one line
 ``PCR_LOAD_SETUP {json}`` with what the harness needs.
 """
 
@@ -38,6 +40,18 @@ provider.write(
     }
 )
 card.active = True
+# A share of the orders is paid with "Capture Amount Manually": authorized at payment,
+# captured at Accept, released at a request for change or a cancellation.
+capture_provider = provider.copy({"name": "Stripe (capture manually)", "capture_manually": True})
+capture_provider.write(
+    {
+        "state": "test",
+        "stripe_secret_key": "sk_test_load",
+        "stripe_publishable_key": "pk_test_load",
+        "stripe_webhook_secret": config["webhook_secret"],
+        "payment_method_ids": [Command.set(card.ids)],
+    }
+)
 
 # The follow-up cron runs every minute on the servers' cron threads during the run.
 cron = env.ref("print_change_request.ir_cron_check_refunds")
@@ -90,8 +104,9 @@ method = client.v1.payment_methods.create(
 )
 
 
-def pay(order, amount):
-    """A real payment intent of ``amount`` and its done transaction for ``order``."""
+def pay(order, amount, manual=False):
+    """A real payment intent of ``amount`` and its done transaction for ``order``; with
+    ``manual``, authorized only (captured at Accept)."""
     posted = order.invoice_ids.filtered(lambda move: move.state == "posted")
     intent = client.v1.payment_intents.create(
         params={
@@ -99,11 +114,12 @@ def pay(order, amount):
             "currency": order.currency_id.name.lower(),
             "payment_method": method.id,
             "confirm": True,
+            "capture_method": "manual" if manual else "automatic",
         }
     )
     tx = env["payment.transaction"].create(
         {
-            "provider_id": provider.id,
+            "provider_id": (capture_provider if manual else provider).id,
             "payment_method_id": card.id,
             "reference": env["payment.transaction"]._compute_reference(
                 "stripe", prefix=order.name
@@ -116,7 +132,10 @@ def pay(order, amount):
             "invoice_ids": [Command.set(posted.ids)],
         }
     )
-    tx._set_done()
+    if manual:
+        tx._set_authorized()
+    else:
+        tx._set_done()
     return tx, intent.id
 
 
@@ -164,7 +183,7 @@ for index in range(config["orders"]):
             }
         )
         invoice.action_post()
-    pay(order, order.amount_total)
+    pay(order, order.amount_total, manual=index % 3 == 1)
     orders |= order
 env.cr.commit()
 
@@ -177,5 +196,7 @@ result = {
     "reason_id": env.ref("print_change_request.reason_missing_fonts").id,
     "mark_done_takes_reference": "reference" in signature.parameters,
     "paid": [order.is_paid for order in orders],
+    "authorized": [order.is_payment_authorized for order in orders],
+    "capture_provider_id": capture_provider.id,
 }
 print("PCR_LOAD_SETUP " + json.dumps(result))

@@ -336,8 +336,16 @@ def run(args):
             setup = json.loads(line.split(" ", 1)[1])
     if code != 0 or setup is None:
         raise RuntimeError("preparing the data failed; see setup.log")
-    if not all(setup["paid"]):
-        raise RuntimeError(f"the prepared orders are not all paid: {setup['paid']}")
+    # paid, or authorized (the orders paid with manual capture)
+    prepared = [
+        paid or authorized
+        for paid, authorized in zip(setup["paid"], setup["authorized"], strict=True)
+    ]
+    if not all(prepared):
+        raise RuntimeError(
+            f"the prepared orders are not all paid or authorized: {setup['paid']}, "
+            f"{setup['authorized']}"
+        )
 
     helper_port = processes.free_port()
     helper_process = processes.start(
@@ -438,7 +446,14 @@ def run(args):
         "seconds": round(run_seconds, 1),
         "requests_ok": counts["requests_ok"],
         "requests_ok_by_refund": {
-            kind: counts[f"requests_ok_{kind}"] for kind in ("automatic", "manual", "unpaid")
+            kind: counts[f"requests_ok_{kind}"]
+            for kind in ("automatic", "manual", "unpaid", "release_automatic", "release_manual")
+        },
+        "manual_capture": {
+            "payments": facts["manual_capture_payments"],
+            "captured_total": facts["manual_captured"],
+            "states": facts["manual_states"],
+            "accepts": actors.by_prefix(counts, "accept_"),
         },
         "requests_refused": counts["operator_refused"],
         "refusals_by_message": dict(ctx.stats.refusals.most_common(12)),
