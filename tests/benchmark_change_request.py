@@ -19,9 +19,21 @@ A measured call starts from an empty cache and ends with the flush and the pre-c
 ``assertQueryCount``.  Queries are counted with the cursor's counter; times are the median of
 ``--repeat`` runs and compared as ratios to the smallest size.
 
+- ``wait``: the whole wait of the operator on an unpaid order, as the web client asks for
+  it, each call its own request (empty cache, flush at the end): *open* (the button's
+  ``action_request_change``, then the dialog's ``web_read`` when the action opens a saved
+  dialog, or its ``onchange`` with every default line when it opens a new one), *save*
+  (``web_save`` of every line ticked with a reason: a saved dialog's changed lines, a new
+  one's every line; its read-back included) and *OK* (``action_confirm``).  Beside it,
+  when the ``sale`` module is installed in the database, Odoo's own *sale order
+  confirmation* (``action_confirm`` with the confirmation e-mail, which lists the lines,
+  without its PDF) on orders of as many lines as the sizes' jobs, for scale.
+
 The script exits with status 1 when, in any scenario, the query count of the largest size
-exceeds the smallest size's by more than ``--max-growth`` queries.  ``--breakdown`` prints,
-per scenario, the SQL queries (grouped by normalized text) whose count differs across sizes.
+exceeds the smallest size's by more than ``--max-growth`` queries, or when the whole wait
+(best run) of the largest size exceeds ``--max-wait-ratio`` times the smallest size's.
+``--breakdown`` prints, per scenario, the SQL queries (grouped by normalized text) whose
+count differs across sizes.
 
 ``--orders N`` measures the screens instead, at scale: it generates N print orders (with
 their jobs, and a request for change on the orders waiting for the customer) and N contacts
@@ -48,6 +60,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from lxml import etree
+
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
@@ -60,7 +74,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PDF_BYTES = b"%PDF-1.4\n% benchmark file\n%%EOF\n"
 REASON_XMLID = "print_change_request.reason_missing_fonts"
 OPERATOR_GROUP_XMLID = "print_change_request.group_print_operator"
-SCENARIOS = ("unpaid", "paid/manual")
+SCENARIOS = ("unpaid", "paid/manual", "wait")
+#: The stages of the "wait" scenario, each one request of the web client.
+WAIT_STAGES = ("open", "save", "OK")
 
 
 # ------------------------------------------------------------
@@ -108,6 +124,13 @@ def parse_args(argv=None):
         default=5,
         help="most extra queries allowed for the largest size compared to the smallest "
         "(default: 5)",
+    )
+    parser.add_argument(
+        "--max-wait-ratio",
+        type=float,
+        default=2.0,
+        help="most time allowed for the whole wait (open, save, OK) of the largest size, as a "
+        "multiple of the smallest size's, best runs (default: 2.0)",
     )
     parser.add_argument(
         "--scenarios",
@@ -367,6 +390,178 @@ class Benchmark:
             raise RuntimeError(f"{order.name} is {order.communication_state} after the request")
         if scenario == "paid/manual" and not order.refund_ids:
             raise RuntimeError(f"{order.name} has no refund after the paid request")
+
+    # -- the whole wait (scenario "wait"), as the web client asks for it -----------------
+
+    def _request(self, stages, stage, call):
+        """One request of the web client: from an empty cache, the call, then what its
+        commit would run; its (queries, seconds) go to ``stages[stage]``."""
+        env = self.env
+        cr = env.cr
+        env.invalidate_all()
+        count0 = cr.sql_log_count
+        start = time.perf_counter()
+        result = self._run(call)
+        stages[stage] = (cr.sql_log_count - count0, time.perf_counter() - start)
+        return result
+
+    def measure_wait(self, jobs, tag, capture=None):
+        """{stage: (queries, seconds)} of the operator's whole wait on a fresh unpaid order:
+        open the dialog (the button, then the form's onchange with its default lines), save
+        it with every line ticked (``web_save``), OK (``action_confirm``)."""
+        order = self.create_order(jobs, tag)
+        spec = form_specification(self.env, "print.change.request.wizard")
+        stages = {}
+        state = {}
+
+        ticked = {"to_change": True, "reason_id": self.reason.id, "note": "Embed the fonts"}
+
+        def open_dialog():
+            action = self.env["print.order"].browse(order.id).action_request_change()
+            wizard_model = self.env[action["res_model"]].with_context(**action["context"])
+            state["model"] = wizard_model
+            if action.get("res_id"):  # a saved dialog: the web client reads it
+                state["wizard"] = wizard_model.browse(action["res_id"])
+                state["value"] = state["wizard"].web_read(spec)[0]
+            else:  # a new one: its default values, lines included, by an onchange
+                state["wizard"] = wizard_model
+                state["value"] = wizard_model.onchange({}, [], spec)["value"]
+
+        def save():
+            # What the web client sends: a new dialog's every line, a saved one's changes.
+            if state["wizard"]:
+                commands = [[Command.UPDATE, line_id, ticked] for line_id in state["line_ids"]]
+            else:
+                commands = [
+                    [
+                        Command.CREATE,
+                        virtual_id,
+                        {
+                            "job_id": values["job_id"]["id"],
+                            "attachment_id": values["attachment_id"]["id"],
+                            "file_name": values["file_name"],
+                            **ticked,
+                        },
+                    ]
+                    for _command, virtual_id, values in state["value"]["line_ids"]
+                ]
+            if len(commands) != jobs * self.files:
+                raise RuntimeError(f"{len(commands)} lines in the dialog, not {jobs * self.files}")
+            vals = {"line_ids": commands}
+            if not state["wizard"]:
+                vals.update(ticket_job_ids=[], ticket_note=False)
+            wizard = state["wizard"]  # with the action's context, as the web client sends it
+            state["wizard_id"] = wizard.web_save(vals, spec)[0]["id"]
+
+        def confirm():
+            state["model"].browse(state["wizard_id"]).action_confirm()
+
+        with capture if capture is not None else _no_capture():
+            self._request(stages, "open", open_dialog)
+            # The ids of every line, which the web client has as it pages through them.
+            state["line_ids"] = state["wizard"].with_env(self.su_env).line_ids.ids
+            self._request(stages, "save", save)
+            self._request(stages, "OK", confirm)
+        self._check_done(order, "wait")
+        return stages
+
+    # -- Odoo's own equivalent: a sale order's confirmation, with its e-mail -------------
+
+    def sale_available(self):
+        module = self.su_env["ir.module.module"].search([("name", "=", "sale")])
+        return module.state == "installed"
+
+    def measure_sale(self, lines, tag):
+        """(queries, seconds) of a salesman confirming a quotation of ``lines`` lines with
+        the confirmation e-mail (which lists the lines), as the portal's signature does."""
+        su_env = self.su_env
+        if "salesman" not in self.__dict__:
+            self.salesman = (
+                su_env["res.users"]
+                .with_context(no_reset_password=True)
+                .create(
+                    {
+                        "name": "Benchmark Salesman",
+                        "login": "pcr_benchmark_salesman",
+                        "email": "pcr.benchmark.salesman@example.com",
+                        "groups_id": [
+                            Command.set(su_env.ref("sales_team.group_sale_salesman").ids)
+                        ],
+                    }
+                )
+            )
+            # No PDF of the order (no wkhtmltopdf needed): the e-mail's body is compared.
+            su_env.ref("sale.mail_template_sale_confirmation").report_template_ids = False
+            self.product = su_env["product.product"].create(
+                {"name": "Benchmark flyer", "type": "consu", "list_price": 10.0}
+            )
+        partner = su_env["res.partner"].create(
+            {"name": f"Benchmark buyer {tag}", "email": f"buyer.{tag}@example.com"}
+        )
+        env = su_env(user=self.salesman.id, context=dict(self.salesman.context_get()), su=False)
+        order = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 10.0}
+                    )
+                    for _index in range(lines)
+                ],
+            }
+        )
+        self._settle()
+        stages = {}
+        env.invalidate_all()
+        count0 = env.cr.sql_log_count
+        start = time.perf_counter()
+        order.with_context(send_email=True).action_confirm()
+        env.flush_all()
+        env.cr.flush()
+        stages["OK"] = (env.cr.sql_log_count - count0, time.perf_counter() - start)
+        if order.state != "sale":
+            raise RuntimeError(f"{order.name} is {order.state} after its confirmation")
+        return stages["OK"]
+
+
+class _no_capture:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def form_specification(env, model, limit=40):
+    """The fields the web client asks for to show ``model``'s default form view (as its
+    ``getFieldsSpec``): a visible many2one's display name, an x2many's list fields
+    (``limit`` rows) or tags' display names, only ids for an always invisible one."""
+    arch = env[model].get_views([(False, "form")])["views"]["form"]["arch"]
+    return _node_specification(env, env[model], etree.fromstring(arch), limit)
+
+
+def _node_specification(env, records, node, limit):
+    spec = {}
+    for child in node:
+        if child.tag != "field":
+            spec.update(_node_specification(env, records, child, limit))
+            continue
+        field = records._fields[child.get("name")]
+        invisible = child.get("invisible") in ("1", "True")
+        subview = next((sub for sub in child if sub.tag in ("list", "kanban")), None)
+        spec[field.name] = {}
+        if field.type == "many2one":
+            spec[field.name] = {"fields": {} if invisible else {"display_name": {}}}
+        elif field.type in ("one2many", "many2many") and not invisible:
+            if subview is not None:
+                comodel = env[field.comodel_name]
+                spec[field.name] = {
+                    "fields": _node_specification(env, comodel, subview, limit),
+                    "limit": int(subview.get("limit") or limit),
+                }
+            elif child.get("widget") == "many2many_tags":
+                spec[field.name] = {"fields": {"display_name": {}}}
+    return spec
 
 
 # ------------------------------------------------------------
@@ -657,10 +852,10 @@ def run_screens(args, registry):
 # ------------------------------------------------------------
 
 
-def print_table(scenario, files, rows):
+def print_table(scenario, files, rows, title=None):
     """Median and best time per size, each as a ratio to the smallest size.  On a busy
     machine the best run is the steadier figure (other processes only ever add time)."""
-    print(f"\n{scenario}: request for change ({files} files per job)")
+    print(f"\n{scenario}: {title or f'request for change ({files} files per job)'}")
     header = (
         f"{'size (jobs x files)':>20} {'queries':>8} {'median ms':>10} {'ratio':>7} "
         f"{'best ms':>8} {'ratio':>7}"
@@ -747,6 +942,83 @@ def bench_scenario(bench, scenario, args):
     return rows, groups
 
 
+def bench_wait(bench, args):
+    """Measure the operator's whole wait for every size; return the rows and SQL groups."""
+    sizes = args.sizes
+    bench.measure_wait(sizes[0], "wait-warmup")
+    rows, groups = [], {}
+    for jobs in sizes:
+        runs = [bench.measure_wait(jobs, f"wait-{jobs}-{index}") for index in range(args.repeat)]
+        totals = [sum(seconds for _queries, seconds in stages.values()) for stages in runs]
+        rows.append(
+            {
+                "jobs": jobs,
+                "stages": {
+                    stage: (
+                        max(stages[stage][0] for stages in runs),
+                        statistics.median(stages[stage][1] for stages in runs),
+                    )
+                    for stage in WAIT_STAGES
+                },
+                "counts": [sum(queries for queries, _s in stages.values()) for stages in runs],
+                "median": statistics.median(totals),
+                "best": min(totals),
+            }
+        )
+        if args.breakdown:
+            capture = SqlCapture()
+            bench.measure_wait(jobs, f"wait-{jobs}-sql", capture=capture)
+            groups[jobs] = capture.groups()
+    return rows, groups
+
+
+def print_wait_table(files, rows):
+    print(f"\nwait: the operator's whole wait, unpaid order ({files} files per job)")
+    stage_header = " ".join(f"{stage + ' q':>7} {stage + ' ms':>8}" for stage in WAIT_STAGES)
+    header = (
+        f"{'jobs':>5} {stage_header} {'queries':>8} {'median ms':>10} {'ratio':>7} "
+        f"{'best ms':>8} {'ratio':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    base_median, base_best = rows[0]["median"], rows[0]["best"]
+    for row in rows:
+        stages = " ".join(
+            f"{row['stages'][stage][0]:>7} {row['stages'][stage][1] * 1000:>8.1f}"
+            for stage in WAIT_STAGES
+        )
+        print(
+            f"{row['jobs']:>5} {stages} {max(row['counts']):>8} {row['median'] * 1000:>10.1f} "
+            f"{row['median'] / base_median:>6.2f}x {row['best'] * 1000:>8.1f} "
+            f"{row['best'] / base_best:>6.2f}x"
+        )
+    print(
+        "(open: the button, then the dialog's read or onchange with its default lines; save: "
+        "web_save of every line ticked; OK: action_confirm; each from an empty cache, flushed)"
+    )
+
+
+def bench_sale(bench, args):
+    """Odoo's sale order confirmation with its e-mail, on orders of as many lines as the
+    sizes' jobs; the table's rows, or None when ``sale`` is not installed."""
+    if not bench.sale_available():
+        return None
+    bench.measure_sale(args.sizes[0], "sale-warmup")
+    rows = []
+    for lines in args.sizes:
+        runs = [bench.measure_sale(lines, f"sale-{lines}-{index}") for index in range(args.repeat)]
+        times = [seconds for _queries, seconds in runs]
+        rows.append(
+            {
+                "jobs": lines,
+                "counts": [queries for queries, _seconds in runs],
+                "median": statistics.median(times),
+                "best": min(times),
+            }
+        )
+    return rows
+
+
 def run(args):
     registry = open_registry(args.database, args.addons_path or default_addons_path())
     if args.orders:
@@ -755,13 +1027,30 @@ def run(args):
         f"database {args.database}: {args.files} files per job, {args.repeat} run(s) per size "
         f"(median time); every change is rolled back"
     )
-    failed = []
+    failed, wait_failed = [], []
     cr = registry.cursor()
     try:
         bench = Benchmark(api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"}), args.files)
         for scenario in args.scenarios:
-            rows, groups = bench_scenario(bench, scenario, args)
-            print_table(scenario, args.files, rows)
+            if scenario == "wait":
+                rows, groups = bench_wait(bench, args)
+                print_wait_table(args.files, rows)
+                sale_rows = bench_sale(bench, args)
+                if sale_rows:
+                    print_table(
+                        "Odoo's own",
+                        1,
+                        sale_rows,
+                        "a sale order's confirmation with its e-mail (no PDF), size = lines",
+                    )
+                else:
+                    print("(Odoo's sale order confirmation not measured: 'sale' is not installed)")
+                wait_ratio = rows[-1]["best"] / rows[0]["best"]
+                if wait_ratio > args.max_wait_ratio:
+                    wait_failed.append(wait_ratio)
+            else:
+                rows, groups = bench_scenario(bench, scenario, args)
+                print_table(scenario, args.files, rows)
             if args.breakdown:
                 print_breakdown(scenario, args.sizes, groups, args.breakdown_top)
             growth = max(rows[-1]["counts"]) - max(rows[0]["counts"])
@@ -776,9 +1065,19 @@ def run(args):
             f"FAIL {scenario}: {growth} more queries for {args.sizes[-1]} jobs than for "
             f"{args.sizes[0]} (at most {args.max_growth} allowed)"
         )
-    if failed:
+    for ratio in wait_failed:
+        print(
+            f"FAIL wait: {args.sizes[-1]} jobs take {ratio:.2f}x the wait of {args.sizes[0]} "
+            f"(at most {args.max_wait_ratio}x allowed)"
+        )
+    if failed or wait_failed:
         return 1
     print(f"OK: the query count grows by at most {args.max_growth} from the smallest size")
+    if "wait" in args.scenarios:
+        print(
+            f"OK: the whole wait of {args.sizes[-1]} jobs is within {args.max_wait_ratio}x "
+            f"of {args.sizes[0]}'s"
+        )
     return 0
 
 

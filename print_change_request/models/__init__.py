@@ -38,6 +38,7 @@ from . import print_order_talk
 from . import payment_transaction_talk
 from . import print_refund_talk
 from . import ir_http
+from . import ir_qweb
 from . import payment_transaction_capture
 from . import print_order_capture
 from . import print_refund_capture

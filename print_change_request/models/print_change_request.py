@@ -183,7 +183,9 @@ class PrintChangeRequest(models.Model):
         template = self.env.ref(template_xmlid)
         for request in self:
             order = request.order_id.with_context(
-                print_change_request_id=request.id, print_notify_customer_only=True
+                print_change_request_id=request.id,
+                print_notify_customer_only=True,
+                print_cache_inline_templates=True,  # models/ir_qweb.py
             )
             order._portal_ensure_token()
             user = self.env.user

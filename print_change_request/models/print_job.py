@@ -231,12 +231,32 @@ class PrintJob(models.Model):
         log = not (context.get("tracking_disable") or context.get("mail_notrack"))
         previous = {job.id: job.communication_state for job in jobs} if log else {}
         jobs._check_can_move_to(target)
-        jobs.sudo().with_context(tracking_disable=True).write({"communication_state": target})
+        with self.env.protecting(jobs._amount_fields_kept_by_move(previous, target)):
+            jobs.sudo().with_context(tracking_disable=True).write({"communication_state": target})
         if log:
             jobs._log_communication_state_change(previous, target)
         if target != cs.CHANGED:
             jobs.order_id._close_check_changes_activities()
         return jobs
+
+    def _amount_fields_kept_by_move(self, previous, target):
+        """(fields, orders) whose amounts this move of the jobs to ``target`` leaves as
+        they are, for ``env.protecting``: the amounts count the live jobs, and a move
+        between two live states (a request for change, an acceptance...) changes none of
+        them; only a move to or from "Canceled" must recompute them (taxes included).
+        ``previous`` maps job ids to their states before the move (may be empty)."""
+        orders = self.order_id
+        was_canceled = any(
+            previous.get(job.id, job.communication_state) == cs.CANCELED for job in self
+        )
+        if target == cs.CANCELED or was_canceled:
+            return []
+        fields = [
+            orders._fields[name]
+            for name in ("amount_untaxed", "amount_tax", "amount_total", "tax_totals")
+            if name in orders._fields
+        ]
+        return [(fields, orders)]
 
     def _log_communication_state_change(self, previous, target):
         """One note per order, "Communication state: Job 1, Job 2: New → Request for

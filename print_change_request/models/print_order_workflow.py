@@ -96,6 +96,7 @@ class PrintOrderWorkflow(models.Model):
             "active_ids": self.ids,
             "dialog_size": "extra-large",
         }
+        action["res_id"] = self.env["print.change.request.wizard"]._create_for_orders(self).id
         return action
 
     def action_continue_without_customer(self):

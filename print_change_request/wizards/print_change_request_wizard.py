@@ -55,17 +55,41 @@ class PrintChangeRequestWizard(models.TransientModel):
         orders = self.env["print.order"].browse(context["active_ids"]).exists()
         values["order_ids"] = [Command.set(orders.ids)]
         if "line_ids" in fields_list:
-            jobs = orders._get_live_jobs()
-            found = self._preflight_problems(jobs)
             values["line_ids"] = [
-                Command.create(vals)
-                for job in jobs
-                for attachment in job.attachment_ids.sorted("id")
-                for vals in self._prepare_lines_vals(
-                    job, attachment, found.get((job.id, attachment.id))
-                )
+                Command.create(vals) for vals in self._default_lines_vals(orders)
             ]
         return values
+
+    @api.model
+    def _default_lines_vals(self, orders):
+        """The dialog's default lines for ``orders``: each live job's files, in order."""
+        jobs = orders._get_live_jobs()
+        found = self._preflight_problems(jobs)
+        return [
+            vals
+            for job in jobs
+            for attachment in job.attachment_ids.sorted("id")
+            for vals in self._prepare_lines_vals(
+                job, attachment, found.get((job.id, attachment.id))
+            )
+        ]
+
+    @api.model
+    def _create_for_orders(self, orders):
+        """The dialog of ``orders``, saved with its default lines (those of
+        :meth:`default_get`), for the order's button to open by its id.
+
+        The web client then reads the dialog, one page of lines, instead of building every
+        line as a new record in an onchange and sending them all back on save: for 100 jobs
+        of 5 files, that was most of the operator's wait."""
+        wizard = self.with_context(active_model=None, active_ids=None).create(
+            {"order_ids": [Command.set(orders.ids)]}
+        )
+        vals_list = self._default_lines_vals(orders)
+        for vals in vals_list:
+            vals["wizard_id"] = wizard.id
+        self.env["print.change.request.line"]._insert_batch(vals_list)
+        return wizard
 
     @api.model
     def _preflight_problems(self, jobs):
@@ -108,6 +132,31 @@ class PrintChangeRequestWizard(models.TransientModel):
                 }
             )
         return vals
+
+    def write(self, vals):
+        """Lines changed alike (ticked with the same reason and note) are written at once:
+        the web client sends one update per line, and 500 writes of one line each took
+        most of the dialog's save for 100 jobs of 5 files."""
+        commands = vals.get("line_ids")
+        if isinstance(commands, list | tuple):
+            updates, others = {}, []
+            for command in commands:
+                if command[0] == Command.UPDATE and isinstance(command[2], dict):
+                    try:
+                        key = tuple(sorted(command[2].items()))
+                        hash(key)
+                    except TypeError:  # unhashable values: as Odoo writes them
+                        others.append(command)
+                        continue
+                    updates.setdefault(key, []).append(command[1])
+                else:
+                    others.append(command)
+            if updates:
+                lines = self.env["print.change.request.line"]
+                for key, line_ids in updates.items():
+                    lines.browse(line_ids).write(dict(key))
+                vals = {**vals, "line_ids": others}
+        return super().write(vals)
 
     @api.depends("order_ids")
     def _compute_job_ids(self):

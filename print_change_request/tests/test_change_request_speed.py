@@ -1,0 +1,187 @@
+"""The request for change's wait at scale (tests/benchmark_change_request.py, "wait"): the
+dialog the order's button opens is saved with its default lines, the same as the dialog's
+defaults; lines ticked alike are saved at once, each keeping its own values; the taxes are
+not recomputed by a move between live states; the e-mail's template is compiled once."""
+
+from unittest.mock import patch
+
+from lxml import etree
+
+from odoo import Command
+from odoo.addons.base.models.ir_qweb import IrQWeb
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+
+from . import preflight_samples as samples
+from .common import PrintCommon
+
+LINE_FIELDS = ("job_id", "attachment_id", "file_name", "to_change", "reason_id", "note")
+
+
+@tagged("post_install", "-at_install")
+class TestChangeRequestSpeed(PrintCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.paper.write({"print_media_width_mm": 210, "print_media_height_mm": 297})
+        cls.reason_fonts = cls.env.ref("print_change_request.reason_missing_fonts")
+        cls.reason_pdf = cls.env.ref("print_change_request.reason_protected_pdf")
+
+    def _lines(self, lines):
+        return [tuple(line[name] for name in LINE_FIELDS) for line in lines]
+
+    def _open(self, orders):
+        """The dialog as the order's button opens it: (action, the saved dialog)."""
+        action = orders.with_user(self.operator).action_request_change()
+        wizard = self.env[action["res_model"]].with_user(self.operator).browse(action["res_id"])
+        return action, wizard
+
+    def test_01_the_opened_dialog_has_the_dialogs_default_lines(self):
+        env = self.env(user=self.operator)
+        order = env["print.order"].create({"partner_id": self.customer.id})
+        env["print.job"].create(
+            [
+                {
+                    "order_id": order.id,
+                    "name": "Flyers",
+                    "product_id": self.paper.id,
+                    "attachment_ids": [
+                        Command.create({"name": "clean.pdf", "raw": samples.clean_pdf()}),
+                        Command.create(
+                            {"name": "fonts.pdf", "raw": samples.fonts_pdf(("Helvetica",))}
+                        ),
+                    ],
+                },
+                {
+                    "order_id": order.id,
+                    "name": "Posters",
+                    "product_id": self.paper.id,
+                    "attachment_ids": [
+                        Command.create({"name": "a3.pdf", "raw": samples.a3_pdf()}),
+                    ],
+                },
+            ]
+        )
+        action, wizard = self._open(order)
+        self.assertEqual(action["res_model"], "print.change.request.wizard")
+        self.assertEqual(wizard.order_ids, order)
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.operator)
+            .with_context(**action["context"])
+        )
+        defaults = form.save()
+        self.assertEqual(len(wizard.line_ids), 3)
+        self.assertEqual(self._lines(wizard.line_ids), self._lines(defaults.line_ids))
+        ticked = wizard.line_ids.filtered("to_change")
+        self.assertEqual(ticked.attachment_id.mapped("name"), ["fonts.pdf", "a3.pdf"])
+        self.assertIn("Helvetica", ticked[0].note)
+        # The operator's dialog, not anyone's: another operator does not read it.
+        other = self._create_user("pcr_operator_2", "print_change_request.group_print_operator")
+        self.assertFalse(wizard.with_user(other).search([("id", "=", wizard.id)]))
+
+    def test_02_lines_ticked_alike_are_saved_at_once_each_with_its_values(self):
+        order = self._create_order(jobs=2, files=2)
+        _action, wizard = self._open(order)
+        first, second, third, fourth = wizard.line_ids
+        fonts = {"to_change": True, "reason_id": self.reason_fonts.id, "note": "Embed them"}
+        protected = {"to_change": True, "reason_id": self.reason_pdf.id, "note": False}
+        with patch.object(
+            type(self.env["print.change.request.line"]),
+            "write",
+            autospec=True,
+            side_effect=type(self.env["print.change.request.line"]).write,
+        ) as line_write:
+            wizard.web_save(
+                {
+                    "line_ids": [
+                        [Command.UPDATE, first.id, fonts],
+                        [Command.UPDATE, third.id, protected],
+                        [Command.UPDATE, fourth.id, dict(fonts)],
+                    ],
+                    "message": "Thanks",
+                },
+                {"line_ids": {"fields": {"to_change": {}}}},
+            )
+        self.assertEqual(line_write.call_count, 2, "one write per set of values")
+        self.assertEqual(
+            [(line.to_change, line.reason_id, line.note) for line in wizard.line_ids],
+            [
+                (True, self.reason_fonts, "Embed them"),
+                (False, self.env["print.change.reason"], False),
+                (True, self.reason_pdf, False),
+                (True, self.reason_fonts, "Embed them"),
+            ],
+        )
+        self.assertEqual(wizard.message, "Thanks")
+        wizard.action_confirm()
+        request = order.change_request_ids
+        self.assertEqual(
+            sorted(request.file_item_ids.mapped("file_name")),
+            sorted((first | third | fourth).mapped("file_name")),
+        )
+        self.assertNotIn(second.file_name, request.file_item_ids.mapped("file_name"))
+
+    def test_03_a_request_for_change_does_not_recompute_the_taxes_a_cancel_does(self):
+        order = self._create_order(jobs=3, price=10.0)
+        total = order.amount_total
+        self.assertTrue(total)
+        order_class = type(order)
+        with patch.object(
+            order_class,
+            "_compute_amounts",
+            autospec=True,
+            side_effect=order_class._compute_amounts,
+        ) as compute:
+            order.job_ids[:2].with_user(self.operator)._mark_change_requested()
+            self.env.flush_all()
+            self.assertFalse(compute.called, "the live jobs and their prices did not change")
+            self.assertEqual(order.amount_total, total)
+            order.with_user(self.operator).action_cancel()
+            self.env.flush_all()
+            self.assertTrue(compute.called)
+        self.assertEqual(order.job_ids.mapped("communication_state"), ["canceled"] * 3)
+        self.assertEqual(order.amount_total, 0.0, "no live job: nothing to pay")
+        self.assertEqual(order.amount_tax, 0.0)
+
+    def test_04_the_emails_template_is_compiled_once(self):
+        orders = self._create_order() | self._create_order()
+        compiled = []
+        generate_code = IrQWeb._generate_code
+
+        def spy(qweb, template):
+            # Not mail's check for unsafe code (restricted mode), which stops at the first
+            # directive it refuses: the compilation that renders the body.
+            restricted = qweb.env.context.get("raise_on_forbidden_code_for_model")
+            if isinstance(template, etree._Element) and not restricted:
+                compiled.append(template)
+            return generate_code(qweb, template)
+
+        with patch.object(IrQWeb, "_generate_code", autospec=True, side_effect=spy):
+            for order in orders:
+                _action, wizard = self._open(order)
+                wizard.line_ids.write({"to_change": True, "reason_id": self.reason_pdf.id})
+                wizard.action_confirm()
+        self.assertEqual(len(orders.change_request_ids), 2)
+        bodies = [request.mail_message_id.body for request in orders.change_request_ids]
+        self.assertTrue(all(order.name in str(bodies) for order in orders))
+        self.assertLessEqual(len(compiled), 1, "the second e-mail reuses the compiled body")
+
+    def test_05_lines_inserted_at_once_keep_the_dialogs_checks(self):
+        order = self._create_order()
+        _action, wizard = self._open(order)
+        job = order.job_ids
+        lines = self.env["print.change.request.line"].with_user(self.operator)
+        vals = {
+            "wizard_id": wizard.id,
+            "job_id": job.id,
+            "attachment_id": job.attachment_ids.id,
+            "file_name": job.attachment_ids.name,
+        }
+        with self.assertRaisesRegex(ValidationError, "too long"):
+            lines._insert_batch([{**vals, "to_change": True, "note": "x" * 1001}])
+        with self.assertRaisesRegex(ValueError, "does not write"):
+            lines._insert_batch([{**vals, "order_id": order.id}])
+        line = lines._insert_batch([{**vals, "to_change": True, "note": "Page 2"}])
+        self.assertEqual((line.wizard_id, line.to_change, line.note), (wizard, True, "Page 2"))
+        self.assertEqual(line.create_uid, self.operator)
