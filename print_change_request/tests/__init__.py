@@ -51,3 +51,4 @@ from . import test_tour_portal_talk
 from . import test_stripe_webhook_concurrency
 from . import test_preflight_hostile
 from . import test_portal_files
+from . import test_refund_mark_done_covered
