@@ -121,9 +121,7 @@ class TestRefundMarkDoneCovered(PrintStripeCommon, HttpCase):
         result = manual.with_user(self.accountant).action_mark_done(reference="Transfer 120")
 
         adopted = order.refund_ids - manual
-        self.assertRecordValues(
-            adopted, [{"origin": "adopted", "state": "done", "amount": 10.0}]
-        )
+        self.assertRecordValues(adopted, [{"origin": "adopted", "state": "done", "amount": 10.0}])
         self.assertEqual(manual.state, "canceled", "its money already went back through Stripe")
         self.assertEqual(result["params"]["type"], "warning")
         self.assertIn(adopted.name, result["params"]["message"])
