@@ -96,13 +96,21 @@ class TestRefundMarkDoneCovered(PrintStripeCommon, HttpCase):
 
     def test_02_dashboard_refund_recorded_by_its_webhook_lowers_the_manual_refund(self):
         order = self._create_order()
+        invoice = self._create_invoice(order)
         tx = self._pay_with_stripe(order)
         manual = self._manual_refund(order)
+        old_credit_note = manual.credit_note_id
+        self.assertRecordValues(old_credit_note, [{"state": "draft", "amount_total": 10.0}])
         response = self._post_event(self._stripe_refund(tx, 50))
         self.assertEqual(response.status_code, 200)
 
         self.assertRecordValues(manual, [{"state": "pending", "amount": 9.5}])
         self.assertIn("9.50", manual.activity_ids.summary)
+        self.assertEqual(old_credit_note.state, "cancel")
+        self.assertRecordValues(
+            manual.credit_note_id,
+            [{"state": "draft", "amount_total": 9.5, "reversed_entry_id": invoice.id}],
+        )
         manual.with_user(self.accountant).action_mark_done(reference="Transfer 119")
         self.assertRecordValues(manual, [{"state": "done", "amount": 9.5}])
         self.assertAlmostEqual(self._given_back(tx), 10.0)
