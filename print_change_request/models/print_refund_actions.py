@@ -2,6 +2,7 @@ import logging
 
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
 from ..lib import refund_planning
 
@@ -101,6 +102,7 @@ class PrintRefundActions(models.Model):
             )
         self._lock_money()
         self._check_action("mark_done", lambda refund: self._already_moved_message(refund))
+        amounts = {refund.id: refund.amount for refund in self}
         self._refresh_from_provider()  # may settle some of them: they are left as they are
         todo = self.filtered(
             lambda r: refund_planning.allowed("mark_done", r.state, r.method)
@@ -121,8 +123,60 @@ class PrintRefundActions(models.Model):
         if reference:
             values["manual_reference"] = reference
         todo.write(values)
-        todo._set_done()
+        # Stripe may have given (part of) the money back meanwhile (a refund made in its
+        # dashboard, or sent for a request whose record was lost with its worker), found by
+        # the refresh above or known already: that money is not given back twice.  A refund
+        # lowered or canceled for it is not marked done: the accountant was asked for more.
+        todo._fit_to_still_due()
+        canceled = self.filtered(lambda r: r.state == "canceled")
+        lowered = (self - canceled).filtered(
+            lambda r: (
+                float_compare(r.amount, amounts[r.id], precision_rounding=r.currency_id.rounding)
+                < 0
+            )
+        )
+        (todo - lowered - canceled)._set_done()
+        if lowered or canceled:
+            return self._not_done_notification(lowered, canceled)
         return True
+
+    def _not_done_notification(self, lowered, canceled):
+        """What the accountant reads when Mark as done found the money gone back (partly)
+        another way: what became of each refund, and what to do."""
+        lines = [
+            self.env._(
+                "%(refund)s is canceled, not done: its money already went back to the customer "
+                "through %(others)s. If you refunded by hand as well, the customer was refunded "
+                "twice: ask the customer to pay it back.",
+                refund=refund.name,
+                others=", ".join(refund._get_other_committed_refunds().mapped("name"))
+                or self.env._("another refund"),
+            )
+            for refund in canceled
+        ]
+        lines += [
+            self.env._(
+                "%(refund)s is lowered to %(amount)s and not done yet: the rest already went "
+                "back to the customer through %(others)s. Give back only %(amount)s, then mark "
+                "it as done again; if you gave back more by hand, ask the customer to pay the "
+                "difference back.",
+                refund=refund.name,
+                amount=refund._amount_label(),
+                others=", ".join(refund._get_other_committed_refunds().mapped("name"))
+                or self.env._("another refund"),
+            )
+            for refund in lowered
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": self.env._("Not marked as done"),
+                "message": "\n".join(lines),
+            },
+        }
 
     def action_register_payment(self):
         """Open Odoo's "Register payment" on the refund's credit note."""

@@ -109,20 +109,86 @@ class PrintRefundSending(models.Model):
             self._cancel_if_covered()
             return False
         if float_compare(due, self.amount, precision_rounding=self.currency_id.rounding) < 0:
-            after = self._amount_label(due)
-            self._message_log(
-                body=self.env._(
-                    "Amount lowered from %(before)s to %(after)s: the rest already went back "
-                    "to the customer through another refund.",
-                    before=self._amount_label(),
-                    after=after,
-                )
-            )
-            self.sudo().amount = due
-            refund_tx = self.refund_transaction_id.sudo()
-            if refund_tx and refund_tx.state in ("draft", "error"):
-                refund_tx.amount = -due
+            self._lower_amount(due)
         return True
+
+    def _lower_amount(self, due):
+        """Lower this refund to ``due``, the rest having gone back another way."""
+        self.ensure_one()
+        after = self._amount_label(due)
+        self._message_log(
+            body=self.env._(
+                "Amount lowered from %(before)s to %(after)s: the rest already went back "
+                "to the customer through another refund.",
+                before=self._amount_label(),
+                after=after,
+            )
+        )
+        self.sudo().amount = due
+        refund_tx = self.refund_transaction_id.sudo()
+        if refund_tx and refund_tx.state in ("draft", "error"):
+            refund_tx.amount = -due
+
+    def _fit_to_still_due(self):
+        """Refunds waiting to be made by hand, and failed ones: give back no more than is
+        still due on their payment now.  Money that went back another way meanwhile (a
+        refund found at the provider: made in its dashboard, or sent for a request whose
+        record was lost with its worker) is not given back twice: such a refund is lowered
+        to what is left, or canceled when nothing is.  Returns ``(lowered, canceled)``.
+        Under the money lock."""
+        lowered = canceled = self.browse()
+        for refund in self.filtered(
+            lambda r: (
+                r.state == "failed"
+                or (r.state == "pending" and r.method == refund_planning.MANUAL)
+            )
+        ):
+            due = refund._get_still_due()
+            rounding = refund.currency_id.rounding
+            if float_compare(due, refund.amount, precision_rounding=rounding) >= 0:
+                continue
+            others = ", ".join(refund._get_other_committed_refunds().mapped("name")) or (
+                self.env._("another refund")
+            )
+            if not due:
+                refund.sudo()._set_canceled(
+                    self.env._(
+                        "Nothing left to refund: the money already went back to the customer "
+                        "through %s.",
+                        others,
+                    )
+                )
+                canceled |= refund
+                continue
+            refund.sudo()._lower_amount(due)
+            refund.sudo()._replace_draft_credit_note()
+            if refund.state == "pending":
+                refund.sudo()._schedule_accountant_activity(
+                    self.env._(
+                        "Refund %(amount)s to %(customer)s by hand",
+                        amount=refund._amount_label(),
+                        customer=refund.partner_id.display_name,
+                    ),
+                    self.env._(
+                        "Lowered to %(amount)s: the rest already went back to the customer "
+                        "through %(others)s. Give back only that, then register the payment "
+                        "on the credit note or mark the refund as done with its reference.",
+                        amount=refund._amount_label(),
+                        others=others,
+                    ),
+                )
+            lowered |= refund
+        return lowered, canceled
+
+    def _replace_draft_credit_note(self):
+        """A lowered refund's draft credit note gives back the new amount."""
+        self.ensure_one()
+        credit_note = self.credit_note_id.sudo()
+        invoice = credit_note.reversed_entry_id
+        if credit_note.state != "draft" or not invoice:
+            return
+        credit_note.button_cancel()
+        self.sudo().credit_note_id = self._create_credit_note(invoice)
 
     # ------------------------------------------------------------
     # BUSINESS METHODS: creating and sending refunds

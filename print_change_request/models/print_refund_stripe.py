@@ -393,10 +393,13 @@ class PrintRefund(models.Model):
                     amount=refund._amount_label(),
                 )
             )
-        # The money that went back may cover refunds decided or failed in Odoo.
-        (order.refund_ids - refund).filtered(
-            lambda r: r.state in ("draft", "failed")
-        )._cancel_if_covered()
+        # The money that went back may cover refunds decided or failed in Odoo, and refunds
+        # still to be made by hand: none of them gives it back a second time.
+        others = (order.refund_ids | transaction.print_order_ids.refund_ids) - refund
+        others.filtered(lambda r: r.state in ("draft", "failed"))._cancel_if_covered()
+        others.filtered(
+            lambda r: r.state == "pending" and r.method == refund_planning.MANUAL
+        )._fit_to_still_due()
         return refund
 
     @api.model

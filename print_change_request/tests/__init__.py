@@ -56,3 +56,4 @@ from . import test_refund_provider_hook
 from . import test_capture_planning
 from . import test_capture
 from . import test_tour_capture
+from . import test_refund_mark_done_covered
