@@ -8,6 +8,7 @@ from . import print_order_payment
 from . import print_order_invoicing
 from . import print_order_portal
 from . import print_job
+from . import print_job_portal
 from . import print_change_reason
 from . import print_change_request
 from . import print_change_request_item
