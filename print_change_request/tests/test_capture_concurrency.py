@@ -105,7 +105,10 @@ class CaptureConcurrencyMixin:
     # ------------------------------------------------------------
 
     def _order(self, cr):
-        """The order as the operator sees it on ``cr`` (no sudo: the operator's rights)."""
+        """The order as the operator sees it on ``cr`` (no sudo: the operator's rights).
+        Both requests run in this one thread: a lock one of them waits for (a regression of
+        the NOWAIT locks) would hang the suite, so a wait fails after 2 s instead."""
+        cr.execute("SET LOCAL lock_timeout = '2s'")
         env = api.Environment(cr, self.ids["operator"], {})
         return env["print.order"].browse(self.ids["order"])
 
