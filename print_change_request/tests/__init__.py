@@ -55,5 +55,6 @@ from . import test_change_request_speed
 from . import test_refund_provider_hook
 from . import test_capture_planning
 from . import test_capture
+from . import test_capture_concurrency
 from . import test_tour_capture
 from . import test_refund_mark_done_covered

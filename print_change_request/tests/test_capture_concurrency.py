@@ -1,0 +1,432 @@
+"""Two workers on the same authorized payment at once: at most one capture, never a capture
+and a release.
+
+The other capture tests run inside one uncommitted transaction.  Here two real database
+cursors act like two operators' requests, on data committed for the purpose (and removed
+afterwards), on localstripe (Stripe) and on Odoo's demo provider.  Every capture request Odoo
+sends to the provider is counted (the real call goes through); on Stripe, localstripe's
+PaymentIntent says what Stripe holds at the end."""
+
+# Two real transactions must see each other's work: this test commits on purpose, on its own
+# cursors only (never the test's), and removes what it committed.
+# pylint: disable=invalid-commit
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import Command, api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from ..lib.stripe_intents import StripeIntents
+from .stripe_servers import LocalStripe
+
+OPERATOR_LOGIN = "pcr_capture_race_operator"
+
+
+class CaptureConcurrencyMixin:
+    """The races, whatever the provider; ``self.captures`` lists the capture requests sent
+    to the provider (see ``_count_captures``)."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            self.ids = self._commit_authorized_order(env)
+            cr.commit()
+        self.addCleanup(self._remove_committed_data)
+        self.captures = []
+        self._count_captures()
+
+    def _commit_authorized_order(self, env):
+        company = env.ref("base.main_company")
+        operator = env["res.users"].search([("login", "=", OPERATOR_LOGIN)])
+        if not operator:
+            operator = env["res.users"].create(
+                {
+                    "name": "Capture Race Operator",
+                    "login": OPERATOR_LOGIN,
+                    "email": "capture.race.operator@example.com",
+                    "groups_id": [
+                        Command.link(env.ref("print_change_request.group_print_operator").id)
+                    ],
+                }
+            )
+        provider = self._commit_provider(env, company)
+        params = env["ir.config_parameter"]
+        previous_base = params.get_param("print_change_request.stripe_api_base")
+        if getattr(self, "localstripe", None):
+            params.set_param("print_change_request.stripe_api_base", self.localstripe.url)
+        partner = env["res.partner"].create(
+            {"name": "Capture Race Customer", "email": "capture.race@example.com"}
+        )
+        order = env["print.order"].create({"partner_id": partner.id, "company_id": company.id})
+        env["print.job"].create(
+            {
+                "order_id": order.id,
+                "name": "Posters",
+                "price_unit": 25.0,
+                "attachment_ids": [
+                    Command.create(
+                        {"name": "poster.pdf", "raw": b"%PDF-1.4", "mimetype": "application/pdf"}
+                    )
+                ],
+            }
+        )
+        tx, reference = self._authorize(env, provider, order)
+        assert order.is_payment_authorized
+        return {
+            "operator": operator.id,
+            "order": order.id,
+            "tx": tx.id,
+            "provider": provider.id,
+            "reference": reference,
+            "previous_base": previous_base,
+        }
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            order.activity_ids.unlink()
+            order.change_request_ids.unlink()
+            order.job_ids.attachment_ids.unlink()
+            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
+            cr.execute("DELETE FROM payment_transaction WHERE id = %s", [self.ids["tx"]])
+            env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
+            env["ir.config_parameter"].set_param(
+                "print_change_request.stripe_api_base", self.ids["previous_base"] or False
+            )
+            cr.commit()
+
+    # ------------------------------------------------------------
+    # Helpers: one operator's request on a cursor of its own
+    # ------------------------------------------------------------
+
+    def _order(self, cr):
+        """The order as the operator sees it on ``cr`` (no sudo: the operator's rights).
+        Both requests run in this one thread: a lock one of them waits for (a regression of
+        the NOWAIT locks) would hang the suite, so a wait fails after 2 s instead."""
+        cr.execute("SET LOCAL lock_timeout = '2s'")
+        env = api.Environment(cr, self.ids["operator"], {})
+        return env["print.order"].browse(self.ids["order"])
+
+    def _request_change(self, cr):
+        """The operator's request for change, then OK on the release question."""
+        order = self._order(cr)
+        action = order.action_request_change()
+        wizard = order.env[action["res_model"]].with_context(**action["context"]).create({})
+        wizard.line_ids.write(
+            {
+                "to_change": True,
+                "reason_id": order.env.ref("print_change_request.reason_low_resolution").id,
+            }
+        )
+        question = wizard.action_confirm()
+        self.assertEqual(question.get("res_model"), "print.release.confirm.wizard", question)
+        confirm = order.env[question["res_model"]].with_context(**question["context"]).create({})
+        return confirm.action_release_automatically()
+
+    def _committed(self):
+        """What was committed: the order's state, its payment's state and release state."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            tx = env["payment.transaction"].browse(self.ids["tx"])
+            return {
+                "order": order.communication_state,
+                "paid": order.is_paid,
+                "authorized": order.is_payment_authorized,
+                "tx": tx.state,
+                "release": tx.print_release_state,
+                "requests": len(order.change_request_ids),
+                "refunds": len(order.refund_ids),
+            }
+
+    def _assert_captured_and_accepted(self):
+        committed = self._committed()
+        self.assertEqual(committed["order"], "accepted", committed)
+        self.assertEqual(committed["tx"], "done", committed)
+        self.assertTrue(committed["paid"], committed)
+        self.assertFalse(committed["authorized"], committed)
+        self.assertFalse(committed["release"], committed)
+        self._assert_provider_holds("succeeded")
+        return committed
+
+    def _assert_released_and_waiting(self):
+        committed = self._committed()
+        self.assertEqual(committed["order"], "change_requested", committed)
+        self.assertEqual(committed["tx"], "cancel", committed)
+        self.assertFalse(committed["paid"], committed)
+        self.assertFalse(committed["authorized"], committed)
+        self.assertFalse(committed["release"], committed)
+        self.assertEqual(committed["requests"], 1, committed)
+        self._assert_provider_holds("canceled")
+        self.assertEqual(self.captures, [], "nothing captured")
+        return committed
+
+    # ------------------------------------------------------------
+    # Accept and Accept
+    # ------------------------------------------------------------
+
+    def test_01_two_operators_accept_at_once_capture_once(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            self.assertIs(self._order(cr1).action_accept(), True)  # captured, not committed
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._order(cr2).action_accept()  # operator 2 clicks at the same moment
+            cr2.rollback()
+            self.assertEqual(self.captures, [self.ids["reference"]])
+            cr1.commit()
+            # Operator 2 clicks again once operator 1 is done: nothing is captured again.
+            try:
+                self._order(cr2).action_accept()
+            except UserError as error:  # told the order is accepted already
+                self.assertIn(self._order(cr2).name, str(error))
+                cr2.rollback()
+            else:
+                cr2.commit()
+        self.assertEqual(self.captures, [self.ids["reference"]], "exactly one capture request")
+        self._assert_captured_and_accepted()
+
+    def test_02_accept_on_a_stale_view_is_refused_and_played_again(self):
+        """Operator 2's request read the order authorized, then operator 1's Accept
+        committed: the money lock refuses the stale view (no second capture request), and
+        Odoo's replay of the request on fresh data finds the payment captured."""
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            stale = self._order(cr2)
+            self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
+            self.assertIs(self._order(cr1).action_accept(), True)
+            cr1.commit()
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
+            ):
+                stale.action_accept()
+            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
+            cr2.rollback()
+            try:  # Odoo plays the request again
+                self._order(cr2).action_accept()
+            except UserError as error:
+                self.assertIn(self._order(cr2).name, str(error))
+                cr2.rollback()
+            else:
+                cr2.commit()
+        self.assertEqual(self.captures, [self.ids["reference"]], "exactly one capture request")
+        self._assert_captured_and_accepted()
+
+    # ------------------------------------------------------------
+    # Accept and a request for change (release)
+    # ------------------------------------------------------------
+
+    def test_03_request_for_change_while_accept_captures(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            self.assertIs(self._order(cr1).action_accept(), True)  # captured, not committed
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._request_change(cr2)  # nothing released
+            cr2.rollback()
+            cr1.commit()
+        committed = self._assert_captured_and_accepted()
+        self.assertEqual(committed["requests"], 0)
+        self.assertEqual(self.captures, [self.ids["reference"]])
+
+    def test_04_accept_while_a_request_for_change_releases(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            result = self._request_change(cr1)  # released, not committed
+            self.assertIn("was released", result["params"]["message"])
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._order(cr2).action_accept()  # nothing captured
+            cr2.rollback()
+            cr1.commit()
+            # Operator 2 clicks again: the order waits for the customer, nothing to capture.
+            try:
+                result = self._order(cr2).action_accept()
+            except UserError:
+                cr2.rollback()
+            else:
+                self.assertIsNot(result, True, "not accepted without the customer's answer")
+                cr2.commit()
+        self._assert_released_and_waiting()
+
+    def test_05_accept_on_a_stale_view_after_a_release_captures_nothing(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            stale = self._order(cr2)
+            self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
+            self._request_change(cr1)
+            cr1.commit()
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
+            ):
+                stale.action_accept()
+            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
+            cr2.rollback()
+        self._assert_released_and_waiting()
+
+    def test_06_release_on_a_stale_view_after_a_capture_releases_nothing(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            stale = self._order(cr2)
+            self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
+            self.assertIs(self._order(cr1).action_accept(), True)
+            cr1.commit()
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
+            ):
+                self._request_change(cr2)
+            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
+            cr2.rollback()
+        committed = self._assert_captured_and_accepted()
+        self.assertEqual(committed["requests"], 0)
+        self.assertEqual(self.captures, [self.ids["reference"]])
+
+
+@tagged("post_install", "-at_install")
+class TestCaptureConcurrencyStripe(CaptureConcurrencyMixin, TransactionCase):
+    """On localstripe: the capture requests counted are the calls to Stripe's capture."""
+
+    allow_inherited_tests_method = True  # the mixin's tests
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.localstripe = LocalStripe()
+        cls.localstripe.start()
+        cls.addClassCleanup(cls.localstripe.stop)
+
+    def _count_captures(self):
+        capture = StripeIntents.capture
+
+        def counting_capture(gateway, intent_id, idempotency_key):
+            self.captures.append(intent_id)
+            return capture(gateway, intent_id, idempotency_key)
+
+        self.patch(StripeIntents, "capture", counting_capture)
+
+    def _commit_provider(self, env, company):
+        values = {
+            "name": "Stripe (capture concurrency test)",
+            "company_id": company.id,
+            "state": "test",
+            "capture_manually": True,
+            "stripe_secret_key": "sk_test_capture_race",
+            "stripe_publishable_key": "pk_test_capture_race",
+        }
+        provider = env["payment.provider"].search(
+            [("name", "=", values["name"]), ("company_id", "=", company.id)], limit=1
+        )
+        if provider:  # left by an earlier test: its journal has this provider's method line
+            provider.write(values)
+            return provider
+        return env.ref("payment.payment_provider_stripe").copy(values)
+
+    def _authorize(self, env, provider, order):
+        """A PaymentIntent that requires capture on localstripe, authorized in Odoo."""
+        client = self.localstripe.client()
+        method = client.v1.payment_methods.create(
+            params={
+                "type": "card",
+                "card": {
+                    "number": "4242424242424242",
+                    "exp_month": 12,
+                    "exp_year": 2030,
+                    "cvc": "123",
+                },
+            }
+        )
+        intent = client.v1.payment_intents.create(
+            params={
+                "amount": 2500,
+                "currency": order.currency_id.name.lower(),
+                "payment_method": method.id,
+                "capture_method": "manual",
+                "confirm": True,
+            }
+        )
+        assert intent.status == "requires_capture", intent.status
+        tx = env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment.payment_method_card").id,
+                "reference": f"CAPTURE-RACE-{order.id}",
+                "amount": 25.0,
+                "currency_id": order.currency_id.id,
+                "partner_id": order.partner_id.id,
+                "provider_reference": intent.id,
+                "print_order_ids": [Command.link(order.id)],
+            }
+        )
+        tx._set_authorized()
+        return tx, intent.id
+
+    def _assert_provider_holds(self, status):
+        intent = self.localstripe.client().v1.payment_intents.retrieve(self.ids["reference"])
+        self.assertEqual(intent.status, status)
+
+    def test_07_capture_lost_with_its_worker_is_recorded_not_sent_again(self):
+        """Stripe captured, then the worker died before committing (nothing of it is in the
+        database): the next Accept reads Stripe first and records the capture."""
+        self.localstripe.client().v1.payment_intents.capture(self.ids["reference"])
+        with self.registry.cursor() as cr:
+            self.assertIs(self._order(cr).action_accept(), True)
+            cr.commit()
+        self.assertEqual(self.captures, [], "no capture request sent again")
+        self._assert_captured_and_accepted()
+
+
+@tagged("post_install", "-at_install")
+class TestCaptureConcurrencyDemo(CaptureConcurrencyMixin, TransactionCase):
+    """On Odoo's demo provider: the capture requests counted are the calls to
+    ``_send_capture_request``."""
+
+    allow_inherited_tests_method = True  # the mixin's tests
+
+    def _count_captures(self):
+        Transaction = type(self.env["payment.transaction"])
+        send = Transaction._send_capture_request
+
+        def counting_send(tx, amount_to_capture=None):
+            self.captures.append(tx.reference)
+            return send(tx, amount_to_capture=amount_to_capture)
+
+        self.patch(Transaction, "_send_capture_request", counting_send)
+
+    def _commit_provider(self, env, company):
+        values = {
+            "name": "Demo (capture concurrency test)",
+            "company_id": company.id,
+            "state": "test",
+            "capture_manually": True,
+        }
+        provider = env["payment.provider"].search(
+            [("name", "=", values["name"]), ("company_id", "=", company.id)], limit=1
+        )
+        if provider:  # left by an earlier test: its journal has this provider's method line
+            provider.write(values)
+            return provider
+        return env.ref("payment.payment_provider_demo").copy(values)
+
+    def _authorize(self, env, provider, order):
+        """The customer pays with the demo provider: authorized, not captured."""
+        reference = f"CAPTURE-RACE-DEMO-{order.id}"
+        tx = env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
+                "reference": reference,
+                "amount": 25.0,
+                "currency_id": order.currency_id.id,
+                "partner_id": order.partner_id.id,
+                "print_order_ids": [Command.link(order.id)],
+            }
+        )
+        tx._handle_notification_data("demo", {"reference": reference, "simulated_state": "done"})
+        assert tx.state == "authorized", tx.state
+        return tx, reference
+
+    def _assert_provider_holds(self, status):
+        """The demo provider keeps nothing of its own: one capture request at most."""
+        if status == "succeeded":
+            self.assertEqual(self.captures, [self.ids["reference"]], "exactly one capture request")
+        else:
+            self.assertEqual(self.captures, [])
