@@ -23,6 +23,9 @@ class IrQweb(models.AbstractModel):
             isinstance(template, etree._Element) and self.env.context.get(CACHE_INLINE_TEMPLATES)
         ):
             return super()._compile(template)
-        options = tuple(self.env.context.get(key) for key in self._get_template_cache_keys())
+        # mail's restricted rendering checks the expressions while compiling: a template
+        # compiled for an unrestricted rendering is not reused for a restricted one
+        keys = [*self._get_template_cache_keys(), "raise_on_forbidden_code_for_model"]
+        options = tuple(self.env.context.get(key) for key in keys)
         cache_key = ("print_inline_template", etree.tostring(template), options)
         return self._load_values(cache_key, lambda: super(IrQweb, self)._compile(template))
