@@ -76,7 +76,25 @@ class PaymentTransaction(models.Model):
 
     def _post_process(self):
         """Before Odoo posts and reconciles a done payment of print orders: link it to the
-        orders' open invoice, or, when the company invoices at payment, to a new invoice."""
+        orders' open invoice, or, when the company invoices at payment, to a new invoice.
+
+        First of all, the payments' rows are taken, waiting, as the addon's money paths take
+        them (with a refund's payment): Odoo's post-processing (its cron, the customer's
+        status poll) makes the payment's journal entry and writes the transaction only
+        after, so a money path holding the transaction while it posts its own entry deadlocked
+        with it on the entries' numbers.  Waiting here holds nothing yet; a money path never
+        waits for a transaction's row (it is told at once that it is held)."""
+        print_txs = self.filtered(
+            lambda tx: tx.print_order_ids or tx.source_transaction_id.print_order_ids
+        )
+        if print_txs:
+            lock_rows(
+                self.env.cr,
+                "payment_transaction",
+                (print_txs | print_txs.source_transaction_id).ids,
+                nowait=False,
+            )
+            print_txs.invalidate_recordset()
         for tx in self.filtered(
             lambda tx: (
                 tx.state == "done"

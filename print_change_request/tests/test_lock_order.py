@@ -142,3 +142,55 @@ class TestLockOrder(TransactionCase):
             with self.registry.cursor() as other_money_cr:
                 self.assertFalse(lock_rows(other_money_cr, "print_order", [self.order_id]))
             payment_cr.rollback()
+
+    def test_04_odoo_post_processing_takes_the_payment_before_its_journal_entry(self):
+        """Odoo's post-processing of a payment (its cron, the customer's status poll) makes
+        the payment's journal entry, then writes the transaction.  A money path holding the
+        transaction and posting its own entry then deadlocked with it (each waiting on the
+        other's row or entry number).  The post-processing must wait for the transaction's
+        row before it writes anything."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.order_id)
+            provider = env.ref("payment.payment_provider_demo")
+            tx = env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": provider.payment_method_ids[:1].id,
+                    "reference": f"LOCK-POST-PROCESS-{order.id}",
+                    "amount": order.amount_total,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": order.partner_id.id,
+                    "print_order_ids": [Command.link(order.id)],
+                }
+            )
+            tx._set_done()
+            cr.commit()
+            tx_id = tx.id
+        self.addCleanup(self._remove_transaction, tx_id)
+        with self.registry.cursor() as money_cr, self.registry.cursor() as cron_cr:
+            self.assertTrue(lock_rows(money_cr, "payment_transaction", [tx_id], touch=True))
+            cron_cr.execute("SET LOCAL lock_timeout = '300ms'")
+            tx = api.Environment(cron_cr, api.SUPERUSER_ID, {})["payment.transaction"].browse(
+                tx_id
+            )
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
+            ):
+                tx._post_process()
+                tx.env.flush_all()
+            self.assertEqual(caught.exception.pgcode, errorcodes.LOCK_NOT_AVAILABLE)
+            # it waited on the transaction's row before making any entry (not while writing
+            # the transaction after its entry: "while updating tuple")
+            self.assertIn("while locking tuple", caught.exception.diag.context or "")
+            cron_cr.rollback()
+            money_cr.rollback()
+
+    def _remove_transaction(self, tx_id):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "DELETE FROM print_order_transaction_rel WHERE transaction_id = %s", [tx_id]
+            )
+            cr.execute("DELETE FROM payment_transaction WHERE id = %s", [tx_id])
+            cr.commit()
