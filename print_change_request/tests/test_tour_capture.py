@@ -41,13 +41,9 @@ class TestTourCapture(PrintCommon, HttpCase):
             )
         )
 
-    def _customer_authorizes(self, order):
+    def _customer_authorizes(self, order, tour="print_change_request_capture_customer_tour"):
         before = order.sudo().transaction_ids
-        self.start_tour(
-            f"/my/print_orders/{order.id}",
-            "print_change_request_capture_customer_tour",
-            login=self.portal_paula.login,
-        )
+        self.start_tour(f"/my/print_orders/{order.id}", tour, login=self.portal_paula.login)
         self.env.invalidate_all()
         tx = order.sudo().transaction_ids - before
         self.assertEqual(len(tx), 1)
@@ -56,6 +52,12 @@ class TestTourCapture(PrintCommon, HttpCase):
         self.assertTrue(order.is_payment_authorized)
         self.assertFalse(order.is_paid)
         return tx
+
+    def _assert_nothing_refunded(self, order):
+        """Released, not refunded: no refund, no refund transaction, no credit note."""
+        self.assertFalse(order.refund_ids)
+        self.assertFalse(order.sudo().transaction_ids.filtered(lambda t: t.operation == "refund"))
+        self.assertFalse(order.sudo().invoice_ids.filtered(lambda m: m.move_type == "out_refund"))
 
     def test_01_authorize_release_authorize_again_capture(self):
         order = self._create_order(name="TOUR/CAPTURE", user_id=self.operator.id)
@@ -71,11 +73,22 @@ class TestTourCapture(PrintCommon, HttpCase):
         self.env.invalidate_all()
         self.assertEqual(first.state, "cancel")
         self.assertEqual(order.communication_state, "change_requested")
-        self.assertFalse(order.refund_ids)
-        self.assertFalse(order.sudo().transaction_ids.filtered(lambda t: t.operation == "refund"))
+        self._assert_nothing_refunded(order)
 
-        order._apply_customer_change()  # what the portal's "Send my changes" calls
-        second = self._customer_authorizes(order)
+        self.assertEqual(order.job_ids.copies, 1)
+        first_total = order.amount_total
+        # The customer replaces the flagged file, asks for two copies, sends the changes and
+        # authorizes the new total, all on the order's portal page.
+        second = self._customer_authorizes(order, "print_change_request_capture_resubmit_tour")
+        self.assertEqual(order.communication_state, "changed")
+        self.assertEqual(order.job_ids.copies, 2)
+        self.assertEqual(
+            sorted(order.job_ids.attachment_ids.mapped("name")), ["fonts-embedded.pdf"]
+        )
+        self.assertNotEqual(order.amount_total, first_total)
+        self.assertEqual(second.amount, order.amount_total)
+        self.assertEqual(first.state, "cancel")
+        self._assert_nothing_refunded(order)
 
         self.start_tour(
             "/odoo/action-print_change_request.print_order_action",
@@ -87,3 +100,8 @@ class TestTourCapture(PrintCommon, HttpCase):
         self.assertEqual(order.communication_state, "accepted")
         self.assertTrue(order.is_paid)
         self.assertEqual(order.amount_paid, order.amount_total)
+        # Captured once, the released authorization never captured, nothing refunded.
+        self.assertEqual(
+            order.sudo().transaction_ids.filtered(lambda t: t.state == "done"), second
+        )
+        self._assert_nothing_refunded(order)

@@ -9,8 +9,10 @@ const ORDER = "TOUR/CAPTURE";
 const FILE = "job1-file1.pdf";
 const LINE = `.modal .o_field_one2many[name='line_ids'] .o_data_row:contains('${FILE}')`;
 
-registry.category("web_tour.tours").add("print_change_request_capture_customer_tour", {
-    steps: () => [
+/** The customer authorizes the order's total with Odoo's payment form (demo provider, which
+ * the test sets to capture manually). */
+function authorizeSteps() {
+    return [
         {
             content: "Pay with the demo provider",
             trigger: "#print_order_payment input[name='o_payment_radio'][data-payment-method-code='demo']",
@@ -34,6 +36,81 @@ registry.category("web_tour.tours").add("print_change_request_capture_customer_t
         {
             trigger: "#print_order_payment_status:contains('is authorized')",
         },
+    ];
+}
+
+registry.category("web_tour.tours").add("print_change_request_capture_customer_tour", {
+    steps: () => authorizeSteps(),
+});
+
+// A small readable PDF (made with reportlab), as in print_portal_form_tour.js.
+const PDF_BASE64 = "JVBERi0xLjMKJZOMi54gUmVwb3J0TGFiIEdlbmVyYXRlZCBQREYgZG9jdW1lbnQgaHR0cDovL3d3dy5yZXBvcnRsYWIuY29tCjEgMCBvYmoKPDwKL0YxIDIgMCBSCj4+CmVuZG9iagoyIDAgb2JqCjw8Ci9CYXNlRm9udCAvSGVsdmV0aWNhIC9FbmNvZGluZyAvV2luQW5zaUVuY29kaW5nIC9OYW1lIC9GMSAvU3VidHlwZSAvVHlwZTEgL1R5cGUgL0ZvbnQKPj4KZW5kb2JqCjMgMCBvYmoKPDwKL0NvbnRlbnRzIDcgMCBSIC9NZWRpYUJveCBbIDAgMCA1OTUuMjc1NiA4NDEuODg5OCBdIC9QYXJlbnQgNiAwIFIgL1Jlc291cmNlcyA8PAovRm9udCAxIDAgUiAvUHJvY1NldCBbIC9QREYgL1RleHQgL0ltYWdlQiAvSW1hZ2VDIC9JbWFnZUkgXQo+PiAvUm90YXRlIDAgL1RyYW5zIDw8Cgo+PiAKICAvVHlwZSAvUGFnZQo+PgplbmRvYmoKNCAwIG9iago8PAovUGFnZU1vZGUgL1VzZU5vbmUgL1BhZ2VzIDYgMCBSIC9UeXBlIC9DYXRhbG9nCj4+CmVuZG9iago1IDAgb2JqCjw8Ci9BdXRob3IgKGFub255bW91cykgL0NyZWF0aW9uRGF0ZSAoRDoyMDAwMDEwMTAwMDAwMCswMCcwMCcpIC9DcmVhdG9yIChSZXBvcnRMYWIgUERGIExpYnJhcnkgLSB3d3cucmVwb3J0bGFiLmNvbSkgL0tleXdvcmRzICgpIC9Nb2REYXRlIChEOjIwMDAwMTAxMDAwMDAwKzAwJzAwJykgL1Byb2R1Y2VyIChSZXBvcnRMYWIgUERGIExpYnJhcnkgLSB3d3cucmVwb3J0bGFiLmNvbSkgCiAgL1N1YmplY3QgKHVuc3BlY2lmaWVkKSAvVGl0bGUgKHVudGl0bGVkKSAvVHJhcHBlZCAvRmFsc2UKPj4KZW5kb2JqCjYgMCBvYmoKPDwKL0NvdW50IDEgL0tpZHMgWyAzIDAgUiBdIC9UeXBlIC9QYWdlcwo+PgplbmRvYmoKNyAwIG9iago8PAovTGVuZ3RoIDkwCj4+CnN0cmVhbQoxIDAgMCAxIDAgMCBjbSAgQlQgL0YxIDEyIFRmIDE0LjQgVEwgRVQKQlQgMSAwIDAgMSAxMDAgNzUwIFRtIChGb250cyBlbWJlZGRlZCkgVGogVCogRVQKIAplbmRzdHJlYW0KZW5kb2JqCnhyZWYKMCA4CjAwMDAwMDAwMDAgNjU1MzUgZiAKMDAwMDAwMDA3MyAwMDAwMCBuIAowMDAwMDAwMTA0IDAwMDAwIG4gCjAwMDAwMDAyMTEgMDAwMDAgbiAKMDAwMDAwMDQxNCAwMDAwMCBuIAowMDAwMDAwNDgyIDAwMDAwIG4gCjAwMDAwMDA3NzggMDAwMDAgbiAKMDAwMDAwMDgzNyAwMDAwMCBuIAp0cmFpbGVyCjw8Ci9JRCAKWzwxYzE3ODE5OGZiZGZhNTFiMjU5OTVkODlkNDEwMjA0Mz48MWMxNzgxOThmYmRmYTUxYjI1OTk1ZDg5ZDQxMDIwNDM+XQolIFJlcG9ydExhYiBnZW5lcmF0ZWQgUERGIGRvY3VtZW50IC0tIGRpZ2VzdCAoaHR0cDovL3d3dy5yZXBvcnRsYWIuY29tKQoKL0luZm8gNSAwIFIKL1Jvb3QgNCAwIFIKL1NpemUgOAo+PgpzdGFydHhyZWYKOTc2CiUlRU9GCg==";
+
+function choosePdf(input, name) {
+    const bytes = Uint8Array.from(atob(PDF_BASE64), (char) => char.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type: "application/pdf" }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+registry.category("web_tour.tours").add("print_change_request_capture_resubmit_tour", {
+    steps: () => [
+        {
+            content: "The order waits for the customer's changes",
+            trigger: "#print_order_state:contains('Waiting for your changes')",
+        },
+        {
+            content: "The shop says what to change",
+            trigger: ".o_print_file:has(.o_print_file_reason):contains('Embed the fonts')",
+        },
+        {
+            content: "Choose the new PDF of the flagged file",
+            trigger: ".o_print_file:has(.o_print_file_reason) .o_print_replace_file input[type='file']",
+            run() {
+                choosePdf(this.anchor, "fonts-embedded.pdf");
+            },
+        },
+        {
+            content: "Replace it",
+            trigger: ".o_print_file:has(.o_print_file_reason) .o_print_replace_file button[type='submit']",
+            run: "click",
+        },
+        {
+            content: "Only the file changed: it is uploaded",
+            trigger: "#print_order_notice:contains('Your file is uploaded')",
+        },
+        {
+            trigger: "#print_order_file_changes .o_print_file_change_done:contains('Done: replaced by fonts-embedded.pdf')",
+        },
+        {
+            content: "Two copies instead of one: the total changes",
+            trigger: ".o_print_job_card:contains('Job 1') input[name$='_copies']",
+            run: "edit 2",
+        },
+        {
+            trigger: "#print_order_submit_message",
+            run: "edit Fonts embedded, and two copies please.",
+        },
+        {
+            content: "Send my changes",
+            trigger: "#print_order_submit button[type='submit']:contains('Send my changes')",
+            run: "click",
+        },
+        {
+            trigger: "#print_order_notice:contains('We received your changes')",
+        },
+        {
+            trigger: "#print_order_state:contains('Job is changed')",
+        },
+        {
+            trigger: "#print_order_jobs tr:contains('Job 1') .o_print_job_copies:contains('2')",
+        },
+        {
+            content: "The first authorization was released: the page asks for the new total",
+            trigger: "#print_order_paid:contains('Not paid')",
+        },
+        ...authorizeSteps(),
     ],
 });
 
