@@ -31,6 +31,7 @@ class CaptureConcurrencyMixin:
 
     def setUp(self):
         super().setUp()
+        self._live_envs = []
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             self.ids = self._commit_authorized_order(env)
@@ -110,6 +111,10 @@ class CaptureConcurrencyMixin:
         the NOWAIT locks) would hang the suite, so a wait fails after 2 s instead."""
         cr.execute("SET LOCAL lock_timeout = '2s'")
         env = api.Environment(cr, self.ids["operator"], {})
+        # Kept alive until the test ends, as a request keeps ``request.env``: a cursor's
+        # transaction holds its environments weakly and, at commit, flushes only those alive;
+        # writes left in the cache of a collected one would be dropped silently.
+        self._live_envs.append(env)
         return env["print.order"].browse(self.ids["order"])
 
     def _request_change(self, cr):

@@ -54,9 +54,16 @@ class TestStripeWebhookConcurrency(TransactionCase):
     # The two webhooks, as their routes run them
     # ------------------------------------------------------------
 
-    def _odoo_webhook(self, cr):
+    # Each call takes the environment of the request it plays, which the caller keeps until it
+    # commits: a cursor's transaction holds its environments weakly and flushes only those
+    # still alive, so writes left in the cache of an environment already collected would be
+    # silently dropped at commit (as an HTTP request keeps ``request.env``).
+
+    def _env(self, cr):
+        return api.Environment(cr, api.SUPERUSER_ID, {})
+
+    def _odoo_webhook(self, env):
         """What ``/payment/stripe/webhook`` does with ``charge.refunded`` for the refund."""
-        env = api.Environment(cr, api.SUPERUSER_ID, {})
         tx = env["payment.transaction"].browse(self.ids["tx"])
         known = tx.child_transaction_ids.filtered(lambda t: t.operation == "refund").mapped(
             "provider_reference"
@@ -66,15 +73,15 @@ class TestStripeWebhookConcurrency(TransactionCase):
         refund_tx = PrintStripeController._create_refund_tx_from_refund(tx, self.stripe_refund)
         refund_tx._handle_notification_data("stripe", {"refund": self.stripe_refund})
 
-    def _addon_webhook(self, cr):
-        env = api.Environment(cr, api.SUPERUSER_ID, {})
+    def _addon_webhook(self, env):
         env["print.refund"]._handle_stripe_refund_objects([self.stripe_refund])
 
     def _retrying(self, call, cr):
-        """Play ``call(cr)`` again after a serialization failure, as Odoo does."""
+        """Play ``call(env)`` on ``cr`` again after a serialization failure, as Odoo does."""
         for _attempt in range(5):
             try:
-                call(cr)
+                env = self._env(cr)
+                call(env)
                 cr.commit()
                 return
             except psycopg2.OperationalError as error:
@@ -84,7 +91,7 @@ class TestStripeWebhookConcurrency(TransactionCase):
         raise AssertionError("still failing after 5 attempts")
 
     def _in_thread(self, call):
-        """Run ``call(cr)`` with retries on a cursor of its own in a thread (it may wait for
+        """Run ``call(env)`` with retries on a cursor of its own in a thread (it may wait for
         a lock); return the thread and where its error goes."""
         outcome = {}
 
@@ -127,13 +134,14 @@ class TestStripeWebhookConcurrency(TransactionCase):
 
     def test_01_odoo_webhook_while_ours_records_the_refund(self):
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            self._addon_webhook(cr1)  # not committed yet
+            env1 = self._env(cr1)
+            self._addon_webhook(env1)  # not committed yet
             thread, outcome = self._in_thread(self._odoo_webhook)  # waits for the order
             thread.join(timeout=2)
             self.assertTrue(thread.is_alive(), "Odoo's webhook waits for ours")
             # Stripe's retry of our webhook meanwhile: busy, Stripe sends it again later
             with self.assertRaisesRegex(UserError, "Another user is working"):
-                self._addon_webhook(cr2)
+                self._addon_webhook(self._env(cr2))
             cr2.rollback()
             with mute_logger("odoo.sql_db"):
                 cr1.commit()
@@ -145,13 +153,14 @@ class TestStripeWebhookConcurrency(TransactionCase):
 
     def test_02_our_webhook_while_odoo_webhook_records_the_refund(self):
         with self.registry.cursor() as cr1:
-            self._odoo_webhook(cr1)  # not committed yet
+            env1 = self._env(cr1)
+            self._odoo_webhook(env1)  # not committed yet
             thread, outcome = self._in_thread(self._odoo_webhook)  # Stripe's retry of it
             thread.join(timeout=2)
             self.assertTrue(thread.is_alive(), "the retry waits for the first delivery")
             with self.registry.cursor() as cr2:
                 with self.assertRaisesRegex(UserError, "Another user is working"):
-                    self._addon_webhook(cr2)
+                    self._addon_webhook(self._env(cr2))
                 cr2.rollback()
                 with mute_logger("odoo.sql_db"):
                     cr1.commit()
@@ -196,14 +205,14 @@ class TestStripeWebhookConcurrency(TransactionCase):
         self.addCleanup(self._remove_order, unpaid.id)
 
         def settle(index):
-            def call(cr):
-                env = api.Environment(cr, api.SUPERUSER_ID, {})
+            def call(env):
                 env["payment.transaction"].browse(txs.ids[index])._set_done()
 
             return call
 
         with self.registry.cursor() as cr1:
-            settle(0)(cr1)  # tab 1 settles, not committed yet
+            env1 = self._env(cr1)
+            settle(0)(env1)  # tab 1 settles, not committed yet
             thread, outcome = self._in_thread(settle(1))  # tab 2 settles meanwhile
             thread.join(timeout=2)
             self.assertTrue(thread.is_alive(), "tab 2 waits for tab 1")
