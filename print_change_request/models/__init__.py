@@ -41,6 +41,7 @@ from . import print_refund_talk
 from . import ir_http
 from . import ir_qweb
 from . import payment_transaction_capture
+from . import payment_transaction_capture_stripe
 from . import print_order_capture
 from . import print_refund_capture
 from . import res_company_capture

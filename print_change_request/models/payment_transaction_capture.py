@@ -1,13 +1,7 @@
-import logging
-
 from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import authorization
-from ..lib.stripe_intents import StripeIntents, StripeRefundError
-from .print_refund_stripe import STRIPE_API_BASE_PARAM, STRIPE_TIMEOUT_PARAM
-
-_logger = logging.getLogger(__name__)
 
 RELEASE_STATES = [
     ("todo", "To release"),
@@ -19,8 +13,10 @@ RELEASE_STATES = [
 class PaymentTransaction(models.Model):
     """Payments of print orders authorized for manual capture: captured when the shop
     accepts the order, released (voided, never refunded) when it asks for a change or cancels
-    it; Stripe's PaymentIntent is the source of truth.  Every method here is called in sudo,
-    under the money lock (``print.refund._lock_money``), after the caller checked the user."""
+    it.  The provider is asked through hooks (``_print_send_capture``, ``_print_send_release``,
+    ``_print_follow_provider``) that a provider's own file overrides.  Every method here is
+    called in sudo, under the money lock (``print.refund._lock_money``), after the caller
+    checked the user."""
 
     _inherit = "payment.transaction"  # pylint: disable=consider-merging-classes-inherited
 
@@ -63,48 +59,37 @@ class PaymentTransaction(models.Model):
 
     def _print_capture(self):
         """Capture this authorized payment (once: a payment captured already, here or in
-        Stripe's dashboard, is only recorded).  Returns None when the money is captured,
-        else why not, in the operator's words."""
+        the provider's dashboard, is only recorded).  Returns None when the money is
+        captured, else why not, in the operator's words."""
         self.ensure_one()
         if self.state == "done":
             return None
         if self.state != "authorized":
             return self._print_not_authorized_text()
-        if self._print_uses_stripe():
-            try:
-                gateway = self._print_stripe_intents()
-                intent = gateway.retrieve(self.provider_reference)
-                if authorization.plan_capture(intent.status) == authorization.CAPTURE:
-                    intent = gateway.capture(
-                        self.provider_reference, self._print_stripe_key("capture")
-                    )
-            except StripeRefundError as error:
-                _logger.info("Payment %s: capture failed: %s", self.reference, error.detail)
-                self._print_follow_stripe_quietly()
-                if self.state == "done":
-                    return None
-                if self.state != "authorized":
-                    return self._print_not_authorized_text()
-                return self.env._(
-                    "Stripe did not capture the payment %(payment)s: %(error)s",
-                    payment=self.reference,
-                    error=error.message,
-                )
-            self._print_apply_intent(intent)
-        else:
-            try:
-                with self.env.cr.savepoint():
-                    self._send_capture_request()
-            except (UserError, ValidationError) as error:
-                return self.env._(
-                    "The payment provider did not capture the payment %(payment)s: %(error)s",
-                    payment=self.reference,
-                    error=str(error),
-                )
+        reason = self._print_send_capture()
+        if reason:
+            return reason
         if self.state == "done":
             self.env.ref("payment.cron_post_process_payment_tx")._trigger()
             return None
         return self._print_not_authorized_text()
+
+    def _print_send_capture(self):
+        """Ask the provider to capture this authorized payment, through Odoo's
+        ``_send_capture_request``; return why it did not, in the operator's words, or None.
+        A provider whose own state must be read first overrides this (``super()`` for the
+        other providers: see ``payment_transaction_capture_stripe.py``)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._send_capture_request()
+        except (UserError, ValidationError) as error:
+            return self.env._(
+                "The payment provider did not capture the payment %(payment)s: %(error)s",
+                payment=self.reference,
+                error=str(error),
+            )
+        return None
 
     def _print_release(self, manual=False):
         """Release (void) this authorized payment: nothing is charged, nothing refunded.
@@ -125,40 +110,32 @@ class PaymentTransaction(models.Model):
             )
             return None
         self.print_release_state = "todo"
-        if self._print_uses_stripe():
-            try:
-                gateway = self._print_stripe_intents()
-                intent = gateway.retrieve(self.provider_reference)
-                plan = authorization.plan_release(intent.status)
-                if plan == authorization.RELEASE:
-                    intent = gateway.cancel(
-                        self.provider_reference, self._print_stripe_key("release")
-                    )
-                elif plan == authorization.REFUSE:
-                    return self._print_release_failed(
-                        self.env._(
-                            "Stripe holds the payment as %(status)s: it cannot be released.",
-                            status=intent.status,
-                        )
-                    )
-            except StripeRefundError as error:
-                _logger.info("Payment %s: release failed: %s", self.reference, error.detail)
-                self._print_follow_stripe_quietly()
-                if self.state == "authorized":
-                    return self._print_release_failed(error.message)
-            else:
-                self._print_apply_intent(intent)
-        else:
-            try:
-                with self.env.cr.savepoint():
-                    self._send_void_request()
-            except (UserError, ValidationError) as error:
-                return self._print_release_failed(str(error))
+        reason = self._print_send_release()
+        if reason and self.state == "authorized":
+            return self._print_release_failed(reason)
         if self.state == "authorized":
             return self._print_release_failed(
                 self.env._("The payment provider did not confirm the release.")
             )
         return None  # _update_state closed the to-dos (_print_release_done)
+
+    def _print_send_release(self):
+        """Ask the provider to release (void) this authorized payment, through Odoo's
+        ``_send_void_request``; return why it did not, or None.  Overridden per provider like
+        ``_print_send_capture``."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._send_void_request()
+        except (UserError, ValidationError) as error:
+            return str(error)
+        return None
+
+    def _print_follow_provider(self):
+        """Before the hourly follow-up acts on an authorized payment: record what its
+        provider did with it meanwhile (captured or canceled in its dashboard, expired).
+        Nothing to read for a provider without such an API; overridden per provider."""
+        self.ensure_one()
 
     def _print_release_failed(self, reason):
         self.print_release_state = "failed"
@@ -207,61 +184,6 @@ class PaymentTransaction(models.Model):
         for order in self.print_order_ids:
             order._print_schedule_money_todo(summary, note)
 
-    # ------------------------------------------------------------
-    # Stripe: the PaymentIntent is the source of truth
-    # ------------------------------------------------------------
-
-    def _print_uses_stripe(self):
-        return self.provider_code == "stripe" and bool(self.provider_reference)
-
-    def _print_stripe_key(self, action):
-        """The idempotency key of a capture or release: one per PaymentIntent and hour.  A
-        request sent again within the hour (a worker replaying it) gets Stripe's first answer;
-        the next hour's follow-up gets a fresh one, since Stripe keeps a refusal under its key
-        for a day.  Stripe is read before each request, so a new key never captures or
-        releases twice."""
-        return f"print-{action}-{self.provider_reference}-{fields.Datetime.now():%Y%m%d%H}"
-
-    def _print_stripe_intents(self):
-        provider = self.provider_id
-        if not provider.stripe_secret_key:
-            raise UserError(
-                self.env._(
-                    "The Stripe payment provider has no secret key: an administrator must "
-                    "enter it before Odoo can capture or release payments."
-                )
-            )
-        params = self.env["ir.config_parameter"].sudo()
-        return StripeIntents(
-            provider.stripe_secret_key,
-            api_base=params.get_param(STRIPE_API_BASE_PARAM) or None,
-            timeout=float(params.get_param(STRIPE_TIMEOUT_PARAM, "20")),
-        )
-
-    def _print_apply_intent(self, intent):
-        """Follow Stripe's PaymentIntent: captured (here or in Stripe's dashboard) makes the
-        payment done; canceled (released, expired) makes it canceled."""
-        self.ensure_one()
-        plan = authorization.plan_follow(intent.status)
-        if plan == authorization.FOLLOW_CAPTURED and self.state != "done":
-            self._set_done(extra_allowed_states=("cancel",))
-            self.env.ref("payment.cron_post_process_payment_tx")._trigger()
-        elif plan == authorization.FOLLOW_CANCELED and self.state == "authorized":
-            self._set_canceled(
-                state_message=intent.error_message
-                or self.env._("Stripe canceled the authorization (released or expired).")
-            )
-
-    def _print_follow_stripe_quietly(self):
-        """After a failed call, read the PaymentIntent again and follow it, if Stripe
-        answers."""
-        try:
-            self._print_apply_intent(
-                self._print_stripe_intents().retrieve(self.provider_reference)
-            )
-        except StripeRefundError as error:
-            _logger.info("Payment %s: Stripe not checked now: %s", self.reference, error)
-
     def _print_not_authorized_text(self):
         if self.state == "cancel":
             return self.env._(
@@ -281,15 +203,12 @@ class PaymentTransaction(models.Model):
     # ------------------------------------------------------------
 
     def _print_follow_up_authorization(self, now, days, hours):
-        """One authorized payment, under the money lock: follow Stripe, release again what
+        """One authorized payment, under the money lock: follow its provider, release again what
         is to be released, act on an authorization about to expire."""
         self.ensure_one()
-        if self._print_uses_stripe():
-            self._print_apply_intent(
-                self._print_stripe_intents().retrieve(self.provider_reference)
-            )
-            if self.state != "authorized":
-                return
+        self._print_follow_provider()
+        if self.state != "authorized":
+            return
         if self.print_release_state in ("todo", "failed"):
             self._print_release()
             return
