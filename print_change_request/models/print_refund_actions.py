@@ -19,10 +19,26 @@ class PrintRefundActions(models.Model):
     # ACTIONS (accountants)
     # ------------------------------------------------------------
 
+    def _lock_for_action(self, action, refused):
+        """Where the accountants' buttons on money begin: only accountants act on refunds,
+        and only where lib/refund_planning.py allows ``action`` (``refused(refund)`` says
+        why not); then the money lock, and the same check again on what was committed last
+        (another accountant may have moved a refund a moment ago)."""
+        self._check_action(action, refused)
+        self._lock_money()
+        self._check_action(action, self._already_moved_message)
+
+    def _replan_under_lock(self):
+        """Bring the refunds up to date with the provider (refunds made outside Odoo) and
+        cancel those whose money already went back another way; the ones that settled
+        meanwhile are left as they are.  Under the money lock."""
+        self._refresh_from_provider()
+        self._cancel_if_covered()
+
     def action_retry(self):
         """Send a failed automatic refund again, under the same idempotency key, for what is
         still to give back on its payment now."""
-        self._check_action(
+        self._lock_for_action(
             "retry",
             lambda refund: self.env._(
                 "Only a failed automatic refund can be retried (%(refund)s is %(state)s).",
@@ -30,10 +46,7 @@ class PrintRefundActions(models.Model):
                 state=refund._state_label(),
             ),
         )
-        self._lock_money()
-        self._check_action("retry", lambda refund: self._already_moved_message(refund))
-        self._refresh_from_provider()  # may settle some of them: they are left as they are
-        self._cancel_if_covered()
+        self._replan_under_lock()
         todo = self.filtered(lambda r: r.state == "failed").sudo()
         todo._set_draft()
         todo._send()
@@ -42,7 +55,7 @@ class PrintRefundActions(models.Model):
     def action_send(self):
         """Send an automatic refund Odoo holds back for the accountants (the excess of an
         overpaid order): through the payment's provider, for what is still due on it."""
-        self._check_action(
+        self._lock_for_action(
             "send",
             lambda refund: self.env._(
                 "Refund %(refund)s is %(state)s: only an automatic refund not sent yet can be "
@@ -51,18 +64,15 @@ class PrintRefundActions(models.Model):
                 state=refund._state_label(),
             ),
         )
-        self._lock_money()
-        self._check_action("send", lambda refund: self._already_moved_message(refund))
         self.filtered("to_check").action_mark_checked()
-        self._refresh_from_provider()  # may settle some of them: they are left as they are
-        self._cancel_if_covered()
+        self._replan_under_lock()
         todo = self.filtered(lambda r: r.state == "draft").sudo()
         todo._send()
         return self._notification_action()
 
     def action_refund_manually(self):
         """The accountant will give the money back by hand."""
-        self._check_action(
+        self._lock_for_action(
             "refund_manually",
             lambda refund: self.env._(
                 "Refund %(refund)s is %(state)s: it cannot be turned into a manual one.",
@@ -70,10 +80,7 @@ class PrintRefundActions(models.Model):
                 state=refund._state_label(),
             ),
         )
-        self._lock_money()
-        self._check_action("refund_manually", lambda refund: self._already_moved_message(refund))
-        self._refresh_from_provider()  # may settle some of them: they are left as they are
-        self._cancel_if_covered()
+        self._replan_under_lock()
         todo = self.filtered(lambda r: r.state in ("draft", "failed")).sudo()
         todo.write({"method": refund_planning.MANUAL, "failure_reason": False})
         todo._set_pending()
@@ -82,7 +89,7 @@ class PrintRefundActions(models.Model):
     def action_mark_done(self, reference=None):
         """The accountant gave the money back by hand and says how (``reference``, or the
         reference entered on the refund)."""
-        self._check_action(
+        self._lock_for_action(
             "mark_done",
             lambda refund: self.env._(
                 "Refund %(refund)s is %(state)s: only a refund waiting to be made by hand can "
@@ -100,8 +107,6 @@ class PrintRefundActions(models.Model):
                     refund=refund.name,
                 )
             )
-        self._lock_money()
-        self._check_action("mark_done", lambda refund: self._already_moved_message(refund))
         amounts = {refund.id: refund.amount for refund in self}
         self._refresh_from_provider()  # may settle some of them: they are left as they are
         todo = self.filtered(
@@ -196,7 +201,7 @@ class PrintRefundActions(models.Model):
 
     def action_cancel(self):
         """Nothing will be refunded (e.g. the order is printed after all)."""
-        self._check_action(
+        self._lock_for_action(
             "cancel",
             lambda refund: self.env._(
                 "Refund %(refund)s is %(state)s and cannot be canceled.",
@@ -204,8 +209,6 @@ class PrintRefundActions(models.Model):
                 state=refund._state_label(),
             ),
         )
-        self._lock_money()
-        self._check_action("cancel", lambda refund: self._already_moved_message(refund))
         self.sudo()._set_canceled(self.env._("Canceled by %s.", self.env.user.name))
         return True
 
