@@ -123,8 +123,9 @@ class LocalStripe:
         """A ``stripe.StripeClient`` talking to this localstripe."""
         return _client(self.url, api_key, timeout)
 
-    def create_paid_payment_intent(self, amount, currency="eur"):
-        """A card payment of ``amount`` (minor units), confirmed and succeeded: its id."""
+    def create_card_payment_intent(self, amount, currency="eur", capture_method="automatic"):
+        """A card payment of ``amount`` (minor units), confirmed: succeeded, or with
+        ``capture_method="manual"`` authorized (``requires_capture``).  Returns its id."""
         client = self.client()
         method = client.v1.payment_methods.create(
             params={
@@ -142,12 +143,18 @@ class LocalStripe:
                 "amount": amount,
                 "currency": currency,
                 "payment_method": method.id,
+                "capture_method": capture_method,
                 "confirm": True,
             }
         )
-        if intent.status != "succeeded":
+        expected = "requires_capture" if capture_method == "manual" else "succeeded"
+        if intent.status != expected:
             raise AssertionError(f"localstripe payment intent {intent.id} is {intent.status}")
         return intent.id
+
+    def create_paid_payment_intent(self, amount, currency="eur"):
+        """A card payment of ``amount`` (minor units), confirmed and succeeded: its id."""
+        return self.create_card_payment_intent(amount, currency)
 
 
 @dataclass

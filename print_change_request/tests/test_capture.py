@@ -211,30 +211,13 @@ class TestCaptureStripe(CaptureMixin, PrintStripeCommon):
     def _authorize(self, order):
         """The customer pays by card: a PaymentIntent that requires capture on Stripe, and
         the authorized transaction Odoo's Stripe provider makes of it."""
-        client = self.stripe_client
-        method = client.v1.payment_methods.create(
-            params={
-                "type": "card",
-                "card": {
-                    "number": "4242424242424242",
-                    "exp_month": 12,
-                    "exp_year": 2030,
-                    "cvc": "123",
-                },
-            }
+        intent = self.localstripe.create_card_payment_intent(
+            round(order.amount_total * 100),
+            order.currency_id.name.lower(),
+            capture_method="manual",
         )
-        intent = client.v1.payment_intents.create(
-            params={
-                "amount": round(order.amount_total * 100),
-                "currency": order.currency_id.name.lower(),
-                "payment_method": method.id,
-                "capture_method": "manual",
-                "confirm": True,
-            }
-        )
-        self.assertEqual(intent.status, "requires_capture")
         tx = self._create_transaction(
-            order, provider=self.stripe_provider, provider_reference=intent.id
+            order, provider=self.stripe_provider, provider_reference=intent
         )
         tx._set_authorized()
         return tx

@@ -20,6 +20,7 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..lib.stripe_intents import StripeIntents
+from .committed_data import commit_test_provider, create_one_job_order, use_stripe_at
 from .stripe_servers import LocalStripe
 
 OPERATOR_LOGIN = "pcr_capture_race_operator"
@@ -55,25 +56,10 @@ class CaptureConcurrencyMixin:
                 }
             )
         provider = self._commit_provider(env, company)
-        params = env["ir.config_parameter"]
-        previous_base = params.get_param("print_change_request.stripe_api_base")
-        if getattr(self, "localstripe", None):
-            params.set_param("print_change_request.stripe_api_base", self.localstripe.url)
-        partner = env["res.partner"].create(
-            {"name": "Capture Race Customer", "email": "capture.race@example.com"}
-        )
-        order = env["print.order"].create({"partner_id": partner.id, "company_id": company.id})
-        env["print.job"].create(
-            {
-                "order_id": order.id,
-                "name": "Posters",
-                "price_unit": 25.0,
-                "attachment_ids": [
-                    Command.create(
-                        {"name": "poster.pdf", "raw": b"%PDF-1.4", "mimetype": "application/pdf"}
-                    )
-                ],
-            }
+        localstripe = getattr(self, "localstripe", None)
+        previous_base = use_stripe_at(env, localstripe.url) if localstripe else None
+        order = create_one_job_order(
+            env, company, "Capture Race Customer", "capture.race@example.com"
         )
         tx, reference = self._authorize(env, provider, order)
         assert order.is_payment_authorized
@@ -96,9 +82,8 @@ class CaptureConcurrencyMixin:
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             cr.execute("DELETE FROM payment_transaction WHERE id = %s", [self.ids["tx"]])
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
-            env["ir.config_parameter"].set_param(
-                "print_change_request.stripe_api_base", self.ids["previous_base"] or False
-            )
+            if getattr(self, "localstripe", None):
+                use_stripe_at(env, self.ids["previous_base"])
             cr.commit()
 
     # ------------------------------------------------------------
@@ -317,38 +302,13 @@ class TestCaptureConcurrencyStripe(CaptureConcurrencyMixin, TransactionCase):
             "stripe_secret_key": "sk_test_capture_race",
             "stripe_publishable_key": "pk_test_capture_race",
         }
-        provider = env["payment.provider"].search(
-            [("name", "=", values["name"]), ("company_id", "=", company.id)], limit=1
-        )
-        if provider:  # left by an earlier test: its journal has this provider's method line
-            provider.write(values)
-            return provider
-        return env.ref("payment.payment_provider_stripe").copy(values)
+        return commit_test_provider(env, "payment.payment_provider_stripe", values)
 
     def _authorize(self, env, provider, order):
         """A PaymentIntent that requires capture on localstripe, authorized in Odoo."""
-        client = self.localstripe.client()
-        method = client.v1.payment_methods.create(
-            params={
-                "type": "card",
-                "card": {
-                    "number": "4242424242424242",
-                    "exp_month": 12,
-                    "exp_year": 2030,
-                    "cvc": "123",
-                },
-            }
+        intent = self.localstripe.create_card_payment_intent(
+            2500, order.currency_id.name.lower(), capture_method="manual"
         )
-        intent = client.v1.payment_intents.create(
-            params={
-                "amount": 2500,
-                "currency": order.currency_id.name.lower(),
-                "payment_method": method.id,
-                "capture_method": "manual",
-                "confirm": True,
-            }
-        )
-        assert intent.status == "requires_capture", intent.status
         tx = env["payment.transaction"].create(
             {
                 "provider_id": provider.id,
@@ -357,12 +317,12 @@ class TestCaptureConcurrencyStripe(CaptureConcurrencyMixin, TransactionCase):
                 "amount": 25.0,
                 "currency_id": order.currency_id.id,
                 "partner_id": order.partner_id.id,
-                "provider_reference": intent.id,
+                "provider_reference": intent,
                 "print_order_ids": [Command.link(order.id)],
             }
         )
         tx._set_authorized()
-        return tx, intent.id
+        return tx, intent
 
     def _assert_provider_holds(self, status):
         intent = self.localstripe.client().v1.payment_intents.retrieve(self.ids["reference"])
@@ -403,13 +363,7 @@ class TestCaptureConcurrencyDemo(CaptureConcurrencyMixin, TransactionCase):
             "state": "test",
             "capture_manually": True,
         }
-        provider = env["payment.provider"].search(
-            [("name", "=", values["name"]), ("company_id", "=", company.id)], limit=1
-        )
-        if provider:  # left by an earlier test: its journal has this provider's method line
-            provider.write(values)
-            return provider
-        return env.ref("payment.payment_provider_demo").copy(values)
+        return commit_test_provider(env, "payment.payment_provider_demo", values)
 
     def _authorize(self, env, provider, order):
         """The customer pays with the demo provider: authorized, not captured."""

@@ -17,6 +17,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .committed_data import commit_test_provider, create_one_job_order, use_stripe_at
 from .stripe_servers import LocalStripe, free_port
 
 
@@ -47,33 +48,10 @@ class TestRefundConcurrency(TransactionCase):
             "stripe_secret_key": "sk_test_concurrency",
             "stripe_publishable_key": "pk_test_concurrency",
         }
-        Provider = env["payment.provider"].sudo()
-        provider = Provider.search(
-            [("name", "=", values["name"]), ("company_id", "=", company.id)], limit=1
-        )
-        if provider:  # left by an earlier test: its journal has this provider's method line
-            provider.write(values)
-        else:
-            provider = env.ref("payment.payment_provider_stripe").sudo().copy(values)
-        params = env["ir.config_parameter"].sudo()
-        previous_base = params.get_param("print_change_request.stripe_api_base")
-        params.set_param("print_change_request.stripe_api_base", self.localstripe.url)
-        partner = env["res.partner"].create(
-            {"name": "Concurrent Customer", "email": "concurrent@example.com"}
-        )
-        order = env["print.order"].create({"partner_id": partner.id, "company_id": company.id})
-        env["print.job"].create(
-            {
-                "order_id": order.id,
-                "name": "Posters",
-                "price_unit": 25.0,
-                "attachment_ids": [
-                    Command.create(
-                        {"name": "poster.pdf", "raw": b"%PDF-1.4", "mimetype": "application/pdf"}
-                    )
-                ],
-            }
-        )
+        provider = commit_test_provider(env, "payment.payment_provider_stripe", values)
+        previous_base = use_stripe_at(env, self.localstripe.url)
+        order = create_one_job_order(env, company, "Concurrent Customer", "concurrent@example.com")
+        partner = order.partner_id
         intent = self.localstripe.create_paid_payment_intent(
             2500, currency=order.currency_id.name.lower()
         )
@@ -112,9 +90,7 @@ class TestRefundConcurrency(TransactionCase):
             order.job_ids.attachment_ids.unlink()
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
-            env["ir.config_parameter"].set_param(
-                "print_change_request.stripe_api_base", self.ids["previous_base"] or False
-            )
+            use_stripe_at(env, self.ids["previous_base"])
             cr.commit()
 
     def _operator_wizard(self, cr, order_id=None):
