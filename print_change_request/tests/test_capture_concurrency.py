@@ -270,6 +270,96 @@ class CaptureConcurrencyMixin:
         self.assertEqual(committed["requests"], 0)
         self.assertEqual(self.captures, [self.ids["reference"]])
 
+    # ------------------------------------------------------------
+    # Accept and Cancel
+    # ------------------------------------------------------------
+
+    def test_08_cancel_while_accept_captures(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            self.assertIs(self._order(cr1).action_accept(), True)  # captured, not committed
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._order(cr2).action_cancel()  # nothing released
+            cr2.rollback()
+            cr1.commit()
+        self._assert_captured_and_accepted()
+        self.assertEqual(self.captures, [self.ids["reference"]])
+
+    def test_09_accept_while_cancel_releases(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            self.assertIs(self._order(cr1).action_cancel(), True)  # released, not committed
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                self._order(cr2).action_accept()  # nothing captured
+            cr2.rollback()
+            cr1.commit()
+        self._assert_released_and_canceled()
+
+    def test_10_accept_on_a_stale_view_after_a_cancel_captures_nothing(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            stale = self._order(cr2)
+            self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
+            self.assertIs(self._order(cr1).action_cancel(), True)
+            cr1.commit()
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
+            ):
+                stale.action_accept()
+            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
+            cr2.rollback()
+        self._assert_released_and_canceled()
+
+    def _assert_released_and_canceled(self):
+        committed = self._committed()
+        self.assertEqual(committed["order"], "canceled", committed)
+        self.assertEqual(committed["tx"], "cancel", committed)
+        self.assertFalse(committed["paid"], committed)
+        self.assertFalse(committed["authorized"], committed)
+        self.assertFalse(committed["release"], committed)
+        self.assertEqual(committed["refunds"], 0, committed)
+        self._assert_provider_holds("canceled")
+        self.assertEqual(self.captures, [], "nothing captured")
+
+    # ------------------------------------------------------------
+    # Accept and the hourly follow-up
+    # ------------------------------------------------------------
+
+    def test_11_follow_up_while_accept_captures_leaves_the_payment_to_it(self):
+        """The authorization is about to expire and the shop captures then: the hourly
+        follow-up runs while an operator's Accept is capturing.  It skips the payment (held
+        by the Accept) without an error, and finds nothing to capture on its next run."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            company = env["print.order"].browse(self.ids["order"]).company_id
+            self.addCleanup(self._set_capture_before_expiry, company.print_capture_before_expiry)
+            company.print_capture_before_expiry = True
+            cr.execute(
+                "UPDATE payment_transaction SET last_state_change = now() - interval '7 days' "
+                "WHERE id = %s",
+                [self.ids["tx"]],
+            )
+            cr.commit()
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            self.assertIs(self._order(cr1).action_accept(), True)  # captured, not committed
+            cr2.execute("SET LOCAL lock_timeout = '2s'")  # a wait would fail, not hang
+            cron_env = api.Environment(cr2, api.SUPERUSER_ID, {})
+            self._live_envs.append(cron_env)
+            cron_env["print.order"]._cron_follow_up_authorizations()  # skips the payment
+            cr2.commit()
+            self.assertEqual(self.captures, [self.ids["reference"]])
+            cr1.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["print.order"]._cron_follow_up_authorizations()  # the next hour
+            cr.commit()
+        self.assertEqual(self.captures, [self.ids["reference"]], "captured once")
+        self._assert_captured_and_accepted()
+
+    def _set_capture_before_expiry(self, value):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env.ref("base.main_company").print_capture_before_expiry = value
+            cr.commit()
+
 
 @tagged("post_install", "-at_install")
 class TestCaptureConcurrencyStripe(CaptureConcurrencyMixin, TransactionCase):
