@@ -1,8 +1,18 @@
 """What the print order's portal page shows of every job and file, prepared once per page
 (``PrintOrderPortal._get_print_order_display_values``): plain values, no route."""
 
+import json
+import re
+
+from markupsafe import Markup, escape
+
 from odoo.addons.base.models.ir_qweb_fields import nl2br
 from odoo.http import request
+
+from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES
+
+#: The choices the ticket's form offers, per field.
+TICKET_CHOICES = {"color_mode": COLOR_MODES, "sides": SIDES, "finishing": FINISHINGS}
 
 
 def get_print_order_display_values(order_sudo):
@@ -26,7 +36,24 @@ def get_print_order_display_values(order_sudo):
       reason);
     - ``text_html(value)``: a text field as ``t-field`` writes it (escaped, line breaks
       as ``<br>``); ``money_html(amount)``: an amount of the order's currency as Odoo's
-      monetary widget writes it, each amount formatted once."""
+      monetary widget writes it, each amount formatted once;
+    - the blocks the page repeats per job or file (an order of 100 jobs of 5 files has
+      500 of each file's blocks): QWeb templates as any other, but rendered once per page
+      and not once per job or file.  Those whose content repeats are rendered once per
+      distinct content: ``file_notes_html(job, attachment, flagged)`` (the file's
+      automatic check and what to change, ``portal_print_file_notes``),
+      ``ticket_options_html(field, shown)`` (the options of the ticket's colour, sides or
+      finishing), ``media_options_html(job, shown)`` (the papers offered for the job) and
+      ``price_quote_html(quote)`` (a job's price block, ``portal_print_job_price_quote``).
+      Those that differ per job or file are stamped (:func:`_stamper`: rendered once with
+      stand-ins, filled in per job or file): ``file_changes_html(change_request)`` ("What
+      you must change", ``portal_print_file_change_item``), ``job_files_html(job,
+      token_query)`` (the files' links in the list of jobs, ``portal_print_job_file_link``),
+      ``form_files_html(job, flagged, token_query)`` (the files in the form,
+      ``portal_print_order_form_file``) and ``form_ticket_html(job, posted_form, token,
+      price_quotes)`` (the ticket in the form, ``portal_print_order_form_ticket``, shown as
+      posted when the page comes back with the customer's values).  The page's HTML is
+      the same as when each block was rendered in place."""
     env = order_sudo.env
     Job = env["print.job"]
 
@@ -40,19 +67,16 @@ def get_print_order_display_values(order_sudo):
         for name in ("color_mode", "sides", "finishing")
     }
     preflight_by_file = {}
+    findings_texts = {}  # the same, as (severity, message): what the file's notes show
     for finding in order_sudo.job_ids.preflight_finding_ids:
         key = (finding.job_id.id, finding.attachment_id.id)
         preflight_by_file.setdefault(key, []).append(finding)
+        findings_texts.setdefault(key, []).append((finding.severity, finding.message))
     no_change = env["print.job.change"]
     first_change = {}
     for change in order_sudo.job_change_ids:
         if change.old_attachment_id:
             first_change.setdefault(change.old_attachment_id.id, change)
-    file_item_changes = {
-        item.id: first_change.get(item.attachment_id.id, no_change)
-        for item in order_sudo.last_change_request_id.file_item_ids
-        if item.attachment_id and item.attachment_id not in item.job_id.attachment_ids
-    }
     job_files = {}
     job_media = {}
     media_by_paper = {}
@@ -62,6 +86,14 @@ def get_print_order_display_values(order_sudo):
         if paper not in media_by_paper:
             media_by_paper[paper] = job._get_portal_media()
         job_media[job.id] = media_by_paper[paper]
+    files_on_jobs = {
+        (job_id, attachment.id) for job_id, files in job_files.items() for attachment in files
+    }
+    file_item_changes = {
+        item.id: first_change.get(item.attachment_id.id, no_change)
+        for item in order_sudo.last_change_request_id.file_item_ids
+        if item.attachment_id and (item.job_id.id, item.attachment_id.id) not in files_on_jobs
+    }
     job_state_badges = {
         state: request.env["ir.qweb"]._render(
             "print_change_request.portal_print_state_badge",
@@ -91,6 +123,139 @@ def get_print_order_display_values(order_sudo):
             money_texts[amount] = converter.value_to_html(amount, money_options)
         return money_texts[amount]
 
+    render_once = _renderer_once()
+    stamp = _stamper({"print_order": order_sudo})
+
+    def file_notes_html(job, attachment, flagged):
+        findings = preflight_by_file.get((job.id, attachment.id), [])
+        items = flagged.get(attachment.id, [])
+        key = (
+            job.preflight_state,
+            tuple(findings_texts.get((job.id, attachment.id), ())),
+            tuple((item.reason_id.id, item.note) for item in items),
+        )
+        return render_once(
+            "print_change_request.portal_print_file_notes",
+            ("file_notes", *key),
+            lambda: {
+                "findings": findings,
+                "preflight_state": job.preflight_state,
+                "items": items,
+                "reason_texts": reason_texts,
+                "no_reason_texts": NO_REASON_TEXTS,
+            },
+        )
+
+    def form_files_html(job, flagged, token_query):
+        return Markup("").join(
+            stamp(
+                "print_change_request.portal_print_order_form_file",
+                {"is_flagged": attachment.id in flagged, "token_query": token_query},
+                {
+                    "job_id": job.id,
+                    "attachment_id": attachment.id,
+                    "attachment_name": attachment.name,
+                    "notes": file_notes_html(job, attachment, flagged),
+                },
+            )
+            for attachment in job_files[job.id]
+        )
+
+    def file_changes_html(change_request):
+        blocks = []
+        for item in change_request.file_item_ids:
+            file_change = file_item_changes.get(item.id)
+            reason = reason_texts.get(item.reason_id.id, NO_REASON_TEXTS)
+            note = item.note
+            blocks.append(
+                stamp(
+                    "print_change_request.portal_print_file_change_item",
+                    {
+                        "change": None if file_change is None else file_change.kind or "",
+                        "has_description": bool(reason["description"]),
+                        "has_note": bool(note),
+                    },
+                    {
+                        "job_name": item.job_id.name or "",
+                        "file_name": item.file_name or "",
+                        "new_name": (file_change.new_name if file_change else "") or "",
+                        "reason_name": reason["name"] or "",
+                        "description_html": reason["description_html"] or "",
+                        "note_html": text_html(note) or "",
+                    },
+                )
+            )
+        return Markup("").join(blocks)
+
+    def job_files_html(job, token_query):
+        return Markup("").join(
+            stamp(
+                "print_change_request.portal_print_job_file_link",
+                {"token_query": token_query},
+                {"attachment_id": attachment.id, "attachment_name": attachment.name},
+            )
+            for attachment in job_files[job.id]
+        )
+
+    def form_ticket_html(job, posted_form, token, price_quotes):
+        prefix = f"job_{job.id}_"
+        shown_product = posted_form.get(prefix + "product_id", str(job.product_id.id))
+        shown = {
+            field: posted_form.get(prefix + field, job[field])
+            for field in ("color_mode", "sides", "finishing")
+        }
+        copies = posted_form.get(prefix + "copies", job.copies)
+        quote = (price_quotes or {}).get(job.id) or order_sudo._get_portal_price_quote(job, {})
+        return stamp(
+            "print_change_request.portal_print_order_form_ticket",
+            {
+                "token": token,
+                "no_product": not job.product_id,
+                "no_product_shown": shown_product in ("", "False"),
+            },
+            {
+                "job_id": job.id,
+                "product_options": media_options_html(job, shown_product),
+                "color_options": ticket_options_html("color_mode", shown["color_mode"]),
+                "sides_options": ticket_options_html("sides", shown["sides"]),
+                "finishing_options": ticket_options_html("finishing", shown["finishing"]),
+                # as t-att-value writes it: no value for an empty number
+                "copies": copies if copies or isinstance(copies, str) else "",
+                "ticket_note": posted_form.get(prefix + "ticket_note", job.ticket_note or ""),
+                "price_quote": price_quote_html(quote),
+            },
+        )
+
+    def ticket_options_html(field, shown):
+        return render_once(
+            "print_change_request.portal_print_select_options",
+            ("ticket", field, shown),
+            lambda: {
+                "options": [
+                    (value, ticket_labels[field][value]) for value, _label in TICKET_CHOICES[field]
+                ],
+                "shown": shown,
+            },
+        )
+
+    def media_options_html(job, shown):
+        media = job_media[job.id]
+        return render_once(
+            "print_change_request.portal_print_select_options",
+            ("media", tuple(media.ids), shown),
+            lambda: {
+                "options": [(str(medium.id), medium.display_name) for medium in media],
+                "shown": shown,
+            },
+        )
+
+    def price_quote_html(quote):
+        return render_once(
+            "print_change_request.portal_print_job_price_quote",
+            ("quote", json.dumps(quote, sort_keys=True, default=str)),
+            lambda: {"quote": quote},
+        )
+
     return {
         "ticket_labels": ticket_labels,
         "preflight_by_file": preflight_by_file,
@@ -99,7 +264,67 @@ def get_print_order_display_values(order_sudo):
         "job_media": job_media,
         "job_state_badges": job_state_badges,
         "reason_texts": reason_texts,
-        "no_reason_texts": {"name": False, "description": False, "description_html": False},
+        "no_reason_texts": NO_REASON_TEXTS,
         "money_html": money_html,
         "text_html": text_html,
+        "file_notes_html": file_notes_html,
+        "form_files_html": form_files_html,
+        "file_changes_html": file_changes_html,
+        "job_files_html": job_files_html,
+        "form_ticket_html": form_ticket_html,
+        "ticket_options_html": ticket_options_html,
+        "media_options_html": media_options_html,
+        "price_quote_html": price_quote_html,
     }
+
+
+NO_REASON_TEXTS = {"name": False, "description": False, "description_html": False}
+
+
+def _renderer_once():
+    """``render_once(template, key, values)``: ``template`` rendered with ``values()``
+    the first time ``key`` is asked, the same markup again for the same key."""
+    rendered = {}
+
+    def render_once(template, key, values):
+        if key not in rendered:
+            rendered[key] = request.env["ir.qweb"]._render(template, values())
+        return rendered[key]
+
+    return render_once
+
+
+#: A stand-in of a value in a stamp (see :func:`_stamper`): letters only, so that escaping
+#: leaves it as it is, and unlike anything a page shows.
+STAND_IN = "pcrStandIn{}pcrEnd"
+STAND_IN_RE = re.compile(r"pcrStandIn(\w+?)pcrEnd")
+
+
+def _stamper(page_values):
+    """``stamp(template, kind, values)``: ``template`` rendered once per ``kind`` (a dict of
+    the values that shape it) with a stand-in for each of ``values``, then filled in with
+    ``values`` (escaped, unless markup) for each call: a block repeated for hundreds of
+    files costs a string join, not a rendering.  The template must only print ``values``
+    (``t-out``, ``t-att``, ``t-attf``), not test or compute with them."""
+    stamps = {}
+
+    def stamp(template, kind, values):
+        key = (template, *kind.items(), *values)
+        parts = stamps.get(key)
+        if parts is None:
+            rendered = request.env["ir.qweb"]._render(
+                template,
+                {
+                    **page_values,
+                    **kind,
+                    **{name: Markup(STAND_IN.format(name)) for name in values},
+                },
+            )
+            # [text, name, text, name, ..., text]: the names at the odd places
+            parts = stamps[key] = STAND_IN_RE.split(str(rendered))
+        filled = parts.copy()
+        for index in range(1, len(filled), 2):
+            filled[index] = escape(values[filled[index]])
+        return Markup("".join(filled))
+
+    return stamp
