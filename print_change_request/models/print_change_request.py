@@ -186,6 +186,7 @@ class PrintChangeRequest(models.Model):
                 print_change_request_id=request.id,
                 print_notify_customer_only=True,
                 print_cache_inline_templates=True,  # models/ir_qweb.py
+                print_render_body_at_send=True,  # wizards/mail_compose_message.py
             )
             order._portal_ensure_token()
             user = self.env.user
