@@ -1,5 +1,6 @@
 from . import print_sequence_mixin
 from . import print_row_lock_mixin
+from . import print_batch_insert_mixin
 from . import print_mail_sender_mixin
 from . import print_protected_fields_mixin
 from . import print_order

@@ -1,15 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
 from .print_change_request_wizard import NOTE_MAX_LENGTH
 
 
 class PrintChangeRequestLine(models.TransientModel):
     _name = "print.change.request.line"
+    _inherit = ["print.batch.insert.mixin"]
     _description = "A file in the Request for change dialog"
     _order = "id"
-    #: Columns _insert_batch writes (plain values: no computed, translated or x2many field).
+    #: What the dialog writes in one INSERT (``print.batch.insert.mixin``).
     _BATCH_COLUMNS = (
         "wizard_id",
         "job_id",
@@ -34,44 +34,9 @@ class PrintChangeRequestLine(models.TransientModel):
 
     @api.model
     def _insert_batch(self, vals_list):
-        """Create the lines of ``vals_list`` in one INSERT and return them (a dialog of 100
-        jobs x 5 files has 500 lines: through ``create()`` they took about 100 ms).  Access
-        is checked as ``create()`` does; the values are plain ids and texts (see
-        ``_BATCH_COLUMNS``); the notes are checked by ``_check_note_length``."""
-        self.check_access("create")
-        if not vals_list:
-            return self.browse()
-        unknown = set().union(*vals_list) - set(self._BATCH_COLUMNS)
-        if unknown:
-            raise ValueError(f"_insert_batch does not write {sorted(unknown)}")
-        self.env["print.change.request.wizard"].flush_model()
-        arrays = [
-            [vals.get(column) or None for vals in vals_list]
-            for column in self._BATCH_COLUMNS
-            if column != "to_change"
-        ]
-        to_change = [bool(vals.get("to_change")) for vals in vals_list]
-        uid = self.env.uid
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO print_change_request_line
-                    (wizard_id, job_id, attachment_id, file_name, reason_id, note, to_change,
-                     create_uid, write_uid, create_date, write_date)
-                SELECT w, j, a, f, r, n, t, %s, %s,
-                       now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-                  FROM unnest(%s::int[], %s::int[], %s::int[], %s::varchar[], %s::int[],
-                              %s::varchar[], %s::bool[]) AS t(w, j, a, f, r, n, t)
-                RETURNING id
-                """,
-                uid,
-                uid,
-                *arrays,
-                to_change,
-            )
-        )
-        lines = self.browse([row[0] for row in self.env.cr.fetchall()])
-        self.env["print.change.request.wizard"].invalidate_model(["line_ids"])
+        """The dialog's default lines in one INSERT (``print.batch.insert.mixin``); the
+        notes are checked by ``_check_note_length``."""
+        lines = super()._insert_batch(vals_list)
         if any(len(vals.get("note") or "") > NOTE_MAX_LENGTH for vals in vals_list):
             lines._check_note_length()  # its error names the file
         return lines
