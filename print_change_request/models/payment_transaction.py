@@ -78,16 +78,24 @@ class PaymentTransaction(models.Model):
         """Before Odoo posts and reconciles a done payment of print orders: link it to the
         orders' open invoice, or, when the company invoices at payment, to a new invoice.
 
-        First of all, the payments' rows are taken, waiting, as the addon's money paths take
-        them (with a refund's payment): Odoo's post-processing (its cron, the customer's
-        status poll) makes the payment's journal entry and writes the transaction only
-        after, so a money path holding the transaction while it posts its own entry deadlocked
-        with it on the entries' numbers.  Waiting here holds nothing yet; a money path never
-        waits for a transaction's row (it is told at once that it is held)."""
+        First of all, the orders' and then the payments' rows are taken, waiting, as the
+        addon's money paths take them (with a refund's payment): Odoo's post-processing (its
+        cron, the customer's status poll) makes the payment's journal entry and writes the
+        transaction only after, so a money path holding the transaction while it posts its
+        own entry deadlocked with it on the entries' numbers.  Waiting here holds nothing
+        yet; a money path never waits for a transaction's row (it is told at once that it
+        is held)."""
         print_txs = self.filtered(
             lambda tx: tx.print_order_ids or tx.source_transaction_id.print_order_ids
         )
         if print_txs:
+            # Orders first, as every money path takes them: a money path making a refund's
+            # entry on the same order (or Odoo post-processing another payment of it)
+            # updates the order's jobs ("Job is paid") before its entry, this after its
+            # entry: both waiting for the other's rows was a deadlock (seen in the load
+            # harness).  Locked, not touched: nothing is decided here on the order.
+            orders = print_txs.print_order_ids | print_txs.source_transaction_id.print_order_ids
+            lock_rows(self.env.cr, "print_order", orders.ids, nowait=False)
             lock_rows(
                 self.env.cr,
                 "payment_transaction",

@@ -187,6 +187,50 @@ class TestLockOrder(TransactionCase):
             cron_cr.rollback()
             money_cr.rollback()
 
+    def test_05_odoo_post_processing_takes_the_order_first(self):
+        """A money path holds the order (a refund's entry being made, its jobs' "Job is
+        paid" updated): Odoo's post-processing of another payment of that order waits for
+        the order before it makes its own entry or touches the jobs.  It took the payment
+        only, then made its entry and waited for the jobs, while the money path waited for
+        the entry's number: a deadlock (seen in the load harness)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.order_id)
+            provider = env.ref("payment.payment_provider_demo")
+            tx = env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": provider.payment_method_ids[:1].id,
+                    "reference": f"LOCK-POST-PROCESS-ORDER-{order.id}",
+                    "amount": order.amount_total,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": order.partner_id.id,
+                    "print_order_ids": [Command.link(order.id)],
+                }
+            )
+            tx._set_done()
+            cr.commit()
+            tx_id = tx.id
+        self.addCleanup(self._remove_transaction, tx_id)
+        with self.registry.cursor() as money_cr, self.registry.cursor() as cron_cr:
+            self.assertTrue(lock_rows(money_cr, "print_order", [self.order_id], touch=True))
+            cron_cr.execute("SET LOCAL lock_timeout = '300ms'")
+            tx = api.Environment(cron_cr, api.SUPERUSER_ID, {})["payment.transaction"].browse(
+                tx_id
+            )
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
+            ):
+                tx._post_process()
+                tx.env.flush_all()
+            self.assertEqual(caught.exception.pgcode, errorcodes.LOCK_NOT_AVAILABLE)
+            context = caught.exception.diag.context or ""
+            self.assertIn("while locking tuple", context)  # before writing anything
+            self.assertIn('relation "print_order"', context)
+            cron_cr.rollback()
+            money_cr.rollback()
+
     def _remove_transaction(self, tx_id):
         with self.registry.cursor() as cr:
             cr.execute(
