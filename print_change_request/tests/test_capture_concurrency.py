@@ -118,6 +118,18 @@ class CaptureConcurrencyMixin:
         confirm = order.env[question["res_model"]].with_context(**question["context"]).create({})
         return confirm.action_release_automatically()
 
+    def _assert_refused_as_stale(self, call, cr):
+        """``call`` runs on a view older than a money decision committed meanwhile: the
+        money lock refuses it with a serialization failure (Odoo replays the request on
+        fresh data); ``cr`` is rolled back."""
+        with (
+            self.assertRaises(psycopg2.OperationalError) as caught,
+            mute_logger("odoo.sql_db"),
+        ):
+            call()
+        self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
+        cr.rollback()
+
     def _committed(self):
         """What was committed: the order's state, its payment's state and release state."""
         with self.registry.cursor() as cr:
@@ -188,13 +200,7 @@ class CaptureConcurrencyMixin:
             self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
             self.assertIs(self._order(cr1).action_accept(), True)
             cr1.commit()
-            with (
-                self.assertRaises(psycopg2.OperationalError) as caught,
-                mute_logger("odoo.sql_db"),
-            ):
-                stale.action_accept()
-            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
-            cr2.rollback()
+            self._assert_refused_as_stale(lambda: stale.action_accept(), cr2)
             try:  # Odoo plays the request again
                 self._order(cr2).action_accept()
             except UserError as error:
@@ -244,13 +250,7 @@ class CaptureConcurrencyMixin:
             self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
             self._request_change(cr1)
             cr1.commit()
-            with (
-                self.assertRaises(psycopg2.OperationalError) as caught,
-                mute_logger("odoo.sql_db"),
-            ):
-                stale.action_accept()
-            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
-            cr2.rollback()
+            self._assert_refused_as_stale(lambda: stale.action_accept(), cr2)
         self._assert_released_and_waiting()
 
     def test_06_release_on_a_stale_view_after_a_capture_releases_nothing(self):
@@ -259,13 +259,7 @@ class CaptureConcurrencyMixin:
             self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
             self.assertIs(self._order(cr1).action_accept(), True)
             cr1.commit()
-            with (
-                self.assertRaises(psycopg2.OperationalError) as caught,
-                mute_logger("odoo.sql_db"),
-            ):
-                self._request_change(cr2)
-            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
-            cr2.rollback()
+            self._assert_refused_as_stale(lambda: self._request_change(cr2), cr2)
         committed = self._assert_captured_and_accepted()
         self.assertEqual(committed["requests"], 0)
         self.assertEqual(self.captures, [self.ids["reference"]])
@@ -299,13 +293,7 @@ class CaptureConcurrencyMixin:
             self.assertTrue(stale.is_payment_authorized)  # operator 2's snapshot begins
             self.assertIs(self._order(cr1).action_cancel(), True)
             cr1.commit()
-            with (
-                self.assertRaises(psycopg2.OperationalError) as caught,
-                mute_logger("odoo.sql_db"),
-            ):
-                stale.action_accept()
-            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
-            cr2.rollback()
+            self._assert_refused_as_stale(lambda: stale.action_accept(), cr2)
         self._assert_released_and_canceled()
 
     def _assert_released_and_canceled(self):

@@ -149,25 +149,7 @@ class TestLockOrder(TransactionCase):
         transaction and posting its own entry then deadlocked with it (each waiting on the
         other's row or entry number).  The post-processing must wait for the transaction's
         row before it writes anything."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            order = env["print.order"].browse(self.order_id)
-            provider = env.ref("payment.payment_provider_demo")
-            tx = env["payment.transaction"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": provider.payment_method_ids[:1].id,
-                    "reference": f"LOCK-POST-PROCESS-{order.id}",
-                    "amount": order.amount_total,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": order.partner_id.id,
-                    "print_order_ids": [Command.link(order.id)],
-                }
-            )
-            tx._set_done()
-            cr.commit()
-            tx_id = tx.id
-        self.addCleanup(self._remove_transaction, tx_id)
+        tx_id = self._commit_done_payment("LOCK-POST-PROCESS")
         with self.registry.cursor() as money_cr, self.registry.cursor() as cron_cr:
             self.assertTrue(lock_rows(money_cr, "payment_transaction", [tx_id], touch=True))
             cron_cr.execute("SET LOCAL lock_timeout = '300ms'")
@@ -193,25 +175,7 @@ class TestLockOrder(TransactionCase):
         the order before it makes its own entry or touches the jobs.  It took the payment
         only, then made its entry and waited for the jobs, while the money path waited for
         the entry's number: a deadlock (seen in the load harness)."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            order = env["print.order"].browse(self.order_id)
-            provider = env.ref("payment.payment_provider_demo")
-            tx = env["payment.transaction"].create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": provider.payment_method_ids[:1].id,
-                    "reference": f"LOCK-POST-PROCESS-ORDER-{order.id}",
-                    "amount": order.amount_total,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": order.partner_id.id,
-                    "print_order_ids": [Command.link(order.id)],
-                }
-            )
-            tx._set_done()
-            cr.commit()
-            tx_id = tx.id
-        self.addCleanup(self._remove_transaction, tx_id)
+        tx_id = self._commit_done_payment("LOCK-POST-PROCESS-ORDER")
         with self.registry.cursor() as money_cr, self.registry.cursor() as cron_cr:
             self.assertTrue(lock_rows(money_cr, "print_order", [self.order_id], touch=True))
             cron_cr.execute("SET LOCAL lock_timeout = '300ms'")
@@ -230,6 +194,30 @@ class TestLockOrder(TransactionCase):
             self.assertIn('relation "print_order"', context)
             cron_cr.rollback()
             money_cr.rollback()
+
+    def _commit_done_payment(self, prefix):
+        """A demo payment of the order, done and committed (not post-processed yet); its id.
+        Removed after the test."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.order_id)
+            provider = env.ref("payment.payment_provider_demo")
+            tx = env["payment.transaction"].create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": provider.payment_method_ids[:1].id,
+                    "reference": f"{prefix}-{order.id}",
+                    "amount": order.amount_total,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": order.partner_id.id,
+                    "print_order_ids": [Command.link(order.id)],
+                }
+            )
+            tx._set_done()
+            cr.commit()
+            tx_id = tx.id
+        self.addCleanup(self._remove_transaction, tx_id)
+        return tx_id
 
     def _remove_transaction(self, tx_id):
         with self.registry.cursor() as cr:
