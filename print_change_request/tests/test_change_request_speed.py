@@ -12,6 +12,7 @@ from odoo.addons.base.models.ir_qweb import IrQWeb
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from ..models.print_change_request import MAIL_JOBS_LISTED
 from . import preflight_samples as samples
 from .common import PrintCommon
 
@@ -185,3 +186,33 @@ class TestChangeRequestSpeed(PrintCommon):
         line = lines._insert_batch([{**vals, "to_change": True, "note": "Page 2"}])
         self.assertEqual((line.wizard_id, line.to_change, line.note), (wizard, True, "Page 2"))
         self.assertEqual(line.create_uid, self.operator)
+
+    def test_06_the_email_lists_the_first_jobs_and_counts_the_others(self):
+        order = self._create_order(jobs=MAIL_JOBS_LISTED + 2, files=2)
+        _action, wizard = self._open(order)
+        wizard.line_ids.write({"to_change": True, "reason_id": self.reason_fonts.id})
+        last_job = order.job_ids.sorted("id")[-1]
+        wizard.write({"ticket_job_ids": [Command.set(last_job.ids)], "ticket_note": "A4"})
+        wizard.action_confirm()
+        request = order.change_request_ids
+        groups = request._mail_groups()
+        self.assertEqual(len(groups["jobs"]), MAIL_JOBS_LISTED + 1)
+        listed = [group["job"] for group in groups["jobs"][:MAIL_JOBS_LISTED]]
+        self.assertEqual(listed, order.job_ids.sorted("id")[:MAIL_JOBS_LISTED].mapped("name"))
+        self.assertEqual(
+            groups["jobs"][-1],
+            {
+                "job": "... and 2 more jobs (files to change: 4, job tickets to change: 1): "
+                "each one is on your order's page.",
+                "files": [],
+                "tickets": [],
+            },
+        )
+        self.assertEqual([reason["name"] for reason in groups["reasons"]], ["Missing fonts"])
+        body = request.mail_message_id.body
+        self.assertIn("and 2 more jobs (files to change: 4, job tickets to change: 1)", body)
+        self.assertIn(f"{listed[-1]}</strong>", body)
+        self.assertNotIn(f"{last_job.name}</strong>", body)
+        # The request itself keeps every file and ticket: the portal page lists them.
+        self.assertEqual(len(request.file_item_ids), 2 * (MAIL_JOBS_LISTED + 2))
+        self.assertEqual(request.ticket_item_ids.job_id, last_job)

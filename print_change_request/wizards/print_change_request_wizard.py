@@ -1,11 +1,19 @@
+from collections import namedtuple
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..lib import communication_state as cs
 
 #: What the customer reads must stay readable (and the request small): characters at most.
 MESSAGE_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 1000
+
+#: A ticked line of the dialog, as the request reads it (``_selected_lines``): ids and text.
+SelectedLine = namedtuple(
+    "SelectedLine", ["id", "job_id", "attachment_id", "file_name", "reason_id", "note"]
+)
 
 
 class PrintChangeRequestWizard(models.TransientModel):
@@ -62,15 +70,23 @@ class PrintChangeRequestWizard(models.TransientModel):
 
     @api.model
     def _default_lines_vals(self, orders):
-        """The dialog's default lines for ``orders``: each live job's files, in order."""
+        """The dialog's default lines for ``orders``: each live job's files, in order.
+
+        Only the columns the lines need are read (the files' names, the findings' reasons
+        and messages), in one query each: an order of 100 jobs of 5 files has 500 files."""
         jobs = orders._get_live_jobs()
+        files = self.env["ir.attachment"].search_fetch(
+            [("id", "in", jobs.attachment_ids.ids)], ["name"], order="id"
+        )
+        names = {attachment.id: attachment.name for attachment in files}
         found = self._preflight_problems(jobs)
         return [
             vals
             for job in jobs
-            for attachment in job.attachment_ids.sorted("id")
+            for attachment_id in sorted(job.attachment_ids._ids)
+            if attachment_id in names
             for vals in self._prepare_lines_vals(
-                job, attachment, found.get((job.id, attachment.id))
+                job.id, attachment_id, names[attachment_id], found.get((job.id, attachment_id))
             )
         ]
 
@@ -94,41 +110,49 @@ class PrintChangeRequestWizard(models.TransientModel):
     @api.model
     def _preflight_problems(self, jobs):
         """The preflight's errors and warnings of the jobs' files, worst first, by
-        (job id, attachment id): the files the customer will most likely have to change."""
+        (job id, attachment id), as (reason id or False, message): the files the customer
+        will most likely have to change."""
         problems = {}
-        findings = jobs.preflight_finding_ids.filtered(
-            lambda finding: finding.severity in ("error", "warning")
+        findings = self.env["print.preflight.finding"].search_fetch(
+            [("job_id", "in", jobs.ids), ("severity", "in", ("error", "warning"))],
+            ["job_id", "attachment_id", "reason_id", "message"],
+            order="severity_rank desc, id",
         )
-        for finding in findings.sorted(lambda f: (-f.severity_rank, f.id)):
-            problems.setdefault((finding.job_id.id, finding.attachment_id.id), []).append(finding)
+        for finding in findings:
+            problems.setdefault((finding.job_id.id, finding.attachment_id.id), []).append(
+                (finding.reason_id.id, finding.message)
+            )
         return problems
 
     @api.model
-    def _prepare_lines_vals(self, job, attachment, findings=None):
+    def _prepare_lines_vals(self, job_id, attachment_id, file_name, findings=None):
         """A file's lines: one per reason the preflight found (page size and fonts are two
         lines, so that each reason reaches the request and the customer's e-mail), or one
-        unticked line for a clean file.  Findings without a reason go with the first."""
+        unticked line for a clean file.  ``findings`` are (reason id or False, message),
+        worst first; those without a reason go with the first reason."""
         by_reason = {}
-        for finding in findings or ():
-            by_reason.setdefault(finding.reason_id, []).append(finding)
-        loose = by_reason.pop(self.env["print.change.reason"], [])
+        for reason_id, message in findings or ():
+            by_reason.setdefault(reason_id, []).append((reason_id, message))
+        loose = by_reason.pop(False, [])
         if not by_reason:
-            return [self._prepare_line_vals(job, attachment, loose)]
+            return [self._prepare_line_vals(job_id, attachment_id, file_name, loose)]
         groups = list(by_reason.values())
         groups[0] = groups[0] + loose
-        return [self._prepare_line_vals(job, attachment, group) for group in groups]
+        return [
+            self._prepare_line_vals(job_id, attachment_id, file_name, group) for group in groups
+        ]
 
     @api.model
-    def _prepare_line_vals(self, job, attachment, findings=None):
+    def _prepare_line_vals(self, job_id, attachment_id, file_name, findings=None):
         """A file's line: pre-ticked, with the reason and the findings as the note, when the
         preflight found errors or warnings in it (the operator may untick it)."""
-        vals = {"job_id": job.id, "attachment_id": attachment.id, "file_name": attachment.name}
+        vals = {"job_id": job_id, "attachment_id": attachment_id, "file_name": file_name}
         if findings:
             vals.update(
                 {
                     "to_change": True,
-                    "reason_id": next((f.reason_id.id for f in findings if f.reason_id), False),
-                    "note": " ".join(finding.message for finding in findings),
+                    "reason_id": next((reason for reason, _message in findings if reason), False),
+                    "note": " ".join(message for _reason_id, message in findings),
                 }
             )
         return vals
@@ -228,10 +252,34 @@ class PrintChangeRequestWizard(models.TransientModel):
     # ------------------------------------------------------------
 
     def _selected_lines(self):
-        return self.line_ids.filtered("to_change")
+        """The ticked lines as plain rows (:class:`SelectedLine`), in the dialog's order.
+
+        Read in one query with the record rules of ``_search``: the OK of a request on 100
+        jobs of 5 files handled 500 line records field by field, most of its Python."""
+        self.ensure_one()
+        Line = self.env["print.change.request.line"]
+        Line.flush_model(["wizard_id", "to_change", *SelectedLine._fields[1:]])
+        query = Line._search([("wizard_id", "=", self.id), ("to_change", "=", True)], order="id")
+        self.env.cr.execute(
+            query.select(*(SQL.identifier(Line._table, name) for name in SelectedLine._fields))
+        )
+        lines = [SelectedLine(*row) for row in self.env.cr.fetchall()]
+        unnamed = self.env["ir.attachment"].browse(
+            line.attachment_id for line in lines if line.attachment_id and not line.file_name
+        )
+        if unnamed:  # lines made without the name of their file: the file's name now
+            names = {attachment.id: attachment.name for attachment in unnamed}
+            lines = [
+                line._replace(file_name=names[line.attachment_id])
+                if line.attachment_id in names
+                else line
+                for line in lines
+            ]
+        return lines
 
     def _check_request(self):
-        """Refuse an empty or impossible request with a message saying what to do."""
+        """Refuse an empty or impossible request with a message saying what to do; return
+        the ticked lines (:meth:`_selected_lines`)."""
         self.ensure_one()
         if self.done:
             raise UserError(self.env._("This request for change was already sent."))
@@ -244,39 +292,49 @@ class PrintChangeRequestWizard(models.TransientModel):
                     "change, then click OK."
                 )
             )
-        missing_reason = lines.filtered(lambda line: not line.reason_id)
+        missing_reason = [line for line in lines if not line.reason_id]
         if missing_reason:
             raise UserError(
                 self.env._(
                     "Give a reason for each file to change: %(files)s.",
-                    files=", ".join(missing_reason.mapped("attachment_id.name")),
+                    files=", ".join(line.file_name or "" for line in missing_reason),
                 )
             )
-        missing_note = lines.filtered(
-            lambda line: line.reason_id.note_required and not (line.note or "").strip()
-        )
+        reasons = {
+            reason.id: reason
+            for reason in self.env["print.change.reason"].browse(
+                {line.reason_id for line in lines}
+            )
+        }
+        missing_note = [
+            line
+            for line in lines
+            if reasons[line.reason_id].note_required and not (line.note or "").strip()
+        ]
         if missing_note:
             raise UserError(
                 self.env._(
                     "Say in the note what the customer must change for: %(files)s.",
                     files=", ".join(
-                        f"{line.attachment_id.name} ({line.reason_id.name})"
+                        f"{line.file_name} ({reasons[line.reason_id].name})"
                         for line in missing_note
                     ),
                 )
             )
         if self.ticket_job_ids and not (self.ticket_note or "").strip():
             raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
-        foreign = lines.filtered(lambda line: line.attachment_id not in line.job_id.attachment_ids)
+        line_jobs = self.env["print.job"].browse(dict.fromkeys(line.job_id for line in lines))
+        job_files = {(job.id, file_id) for job in line_jobs for file_id in job.attachment_ids._ids}
+        foreign = [line for line in lines if (line.job_id, line.attachment_id) not in job_files]
         if foreign:
             raise UserError(
                 self.env._(
                     "%(files)s is not a file of the job it is listed under: only the jobs' own "
                     "files can be asked to change.",
-                    files=", ".join(foreign.mapped("attachment_id.name")),
+                    files=", ".join(line.file_name or "" for line in foreign),
                 )
             )
-        jobs = lines.job_id | self.ticket_job_ids
+        jobs = line_jobs | self.ticket_job_ids
         if jobs.order_id - self.order_ids:
             raise UserError(
                 self.env._(
@@ -285,6 +343,7 @@ class PrintChangeRequestWizard(models.TransientModel):
                 )
             )
         self._check_jobs_requestable(jobs)
+        return lines
 
     def _check_jobs_requestable(self, jobs):
         labels = dict(
@@ -317,9 +376,11 @@ class PrintChangeRequestWizard(models.TransientModel):
         orders._lock_for_update()
         # Checked under the lock: a second click may have waited for the first one to end.
         self.invalidate_recordset(["done"])
-        self._check_request()
-        lines = self._selected_lines()
-        jobs = lines.job_id | self.ticket_job_ids
+        lines = self._check_request()
+        jobs = (
+            self.env["print.job"].browse(dict.fromkeys(line.job_id for line in lines))
+            | self.ticket_job_ids
+        )
         # Requests and refunds are records of what happened: written by Odoo, read by users.
         requests = (
             self.env["print.change.request"]
@@ -357,19 +418,20 @@ class PrintChangeRequestWizard(models.TransientModel):
     def _prepare_item_vals(self, request, lines):
         """What the request asks of its order: one item per file ticked, one per job ticket."""
         order = request.order_id
-        order_lines = lines.filtered(lambda line: line.job_id.order_id == order)
+        order_jobs = set(request.job_ids._ids)
         ticket_jobs = self.ticket_job_ids.filtered(lambda job: job.order_id == order)
         return [
             {
                 "request_id": request.id,
-                "job_id": line.job_id.id,
+                "job_id": line.job_id,
                 "kind": "file",
-                "attachment_id": line.attachment_id.id,
-                "file_name": line.file_name or line.attachment_id.name,
-                "reason_id": line.reason_id.id,
+                "attachment_id": line.attachment_id,
+                "file_name": line.file_name,
+                "reason_id": line.reason_id,
                 "note": line.note,
             }
-            for line in order_lines
+            for line in lines
+            if line.job_id in order_jobs
         ] + [
             {
                 "request_id": request.id,
