@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, format_datetime
+from odoo.tools import format_datetime
 
 from ..lib import communication_state as cs
 
@@ -377,11 +377,11 @@ class PrintChangeRequest(models.Model):
         # The items as plain rows, read in one query (a request on 100 jobs of 5 files has
         # 500 items); the jobs' and reasons' names once each.
         Item = self.env["print.change.request.item"]
-        columns = ("job_id", "kind", "reason_id", "note", "file_name")
-        Item.flush_model(["request_id", *columns])
         query = Item._search([("request_id", "=", self.id)])
-        self.env.cr.execute(query.select(*(SQL.identifier(Item._table, name) for name in columns)))
-        rows = self.env.cr.fetchall()
+        columns = ("job_id", "kind", "reason_id", "note", "file_name")
+        rows = self.env.execute_query(
+            query.select(*(Item._field_to_sql(query.table, name, query) for name in columns))
+        )
         job_names = {
             job.id: job.name for job in self.env["print.job"].browse({row[0] for row in rows})
         }

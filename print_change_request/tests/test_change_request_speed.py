@@ -9,7 +9,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.addons.base.models.ir_qweb import IrQWeb
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..models.print_change_request import MAIL_JOBS_LISTED
@@ -216,3 +216,33 @@ class TestChangeRequestSpeed(PrintCommon):
         # The request itself keeps every file and ticket: the portal page lists them.
         self.assertEqual(len(request.file_item_ids), 2 * (MAIL_JOBS_LISTED + 2))
         self.assertEqual(request.ticket_item_ids.job_id, last_job)
+
+    def test_07_a_dialog_saved_with_another_operators_lines_is_refused(self):
+        order = self._create_order(jobs=1, files=2)
+        _action, theirs = self._open(order)
+        other = self._create_user("pcr_operator_2", "print_change_request.group_print_operator")
+        action = order.with_user(other).action_request_change()
+        mine = self.env[action["res_model"]].with_user(other).browse(action["res_id"])
+        ticked = {"to_change": True, "reason_id": self.reason_fonts.id, "note": "Embed them"}
+        before = [(line.to_change, line.note) for line in theirs.line_ids]
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            mine.web_save(
+                {
+                    "line_ids": [
+                        [Command.UPDATE, mine.line_ids[0].id, ticked],
+                        [Command.UPDATE, theirs.line_ids[0].id, dict(ticked)],
+                    ]
+                },
+                {"line_ids": {"fields": {"to_change": {}}}},
+            )
+        theirs.line_ids.invalidate_recordset()
+        self.assertEqual([(line.to_change, line.note) for line in theirs.line_ids], before)
+        # Their own lines alone are saved.
+        mine.web_save(
+            {"line_ids": [[Command.UPDATE, mine.line_ids[0].id, ticked]]},
+            {"line_ids": {"fields": {"to_change": {}}}},
+        )
+        self.assertEqual(
+            (mine.line_ids[0].to_change, mine.line_ids[0].note, mine.line_ids[0].write_uid),
+            (True, "Embed them", other),
+        )
