@@ -21,7 +21,10 @@ class PrintChangeRequestLine(models.TransientModel):
     )
 
     wizard_id = fields.Many2one(
-        comodel_name="print.change.request.wizard", required=True, ondelete="cascade"
+        comodel_name="print.change.request.wizard",
+        required=True,
+        index=True,  # every read of a dialog's lines; the table holds every open dialog's
+        ondelete="cascade",
     )
     job_id = fields.Many2one(comodel_name="print.job", required=True, readonly=True)
     order_id = fields.Many2one(related="job_id.order_id")
