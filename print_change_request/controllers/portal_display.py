@@ -162,11 +162,19 @@ def get_print_order_display_values(order_sudo):
         )
 
     def file_changes_html(change_request):
+        # The request's file items as plain rows, in one query: a request on 100 jobs of 5
+        # files has 500 of them, read field by field they were a tenth of the page.
+        Item = env["print.change.request.item"]
+        query = Item._search([("request_id", "=", change_request.id), ("kind", "=", "file")])
+        columns = ("id", "job_id", "file_name", "reason_id", "note")
+        rows = env.execute_query(
+            query.select(*(Item._field_to_sql(query.table, name, query) for name in columns))
+        )
+        job_names = {job.id: job.name for job in Job.browse({row[1] for row in rows})}
         blocks = []
-        for item in change_request.file_item_ids:
-            file_change = file_item_changes.get(item.id)
-            reason = reason_texts.get(item.reason_id.id, NO_REASON_TEXTS)
-            note = item.note
+        for item_id, job_id, file_name, reason_id, note in rows:
+            file_change = file_item_changes.get(item_id)
+            reason = reason_texts.get(reason_id, NO_REASON_TEXTS)
             blocks.append(
                 stamp(
                     "print_change_request.portal_print_file_change_item",
@@ -176,8 +184,8 @@ def get_print_order_display_values(order_sudo):
                         "has_note": bool(note),
                     },
                     {
-                        "job_name": item.job_id.name or "",
-                        "file_name": item.file_name or "",
+                        "job_name": job_names[job_id] or "",
+                        "file_name": file_name or "",
                         "new_name": (file_change.new_name if file_change else "") or "",
                         "reason_name": reason["name"] or "",
                         "description_html": reason["description_html"] or "",
