@@ -9,7 +9,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.addons.base.models.ir_qweb import IrQWeb
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..models.print_change_request import MAIL_JOBS_LISTED
@@ -246,3 +246,21 @@ class TestChangeRequestSpeed(PrintCommon):
             (mine.line_ids[0].to_change, mine.line_ids[0].note, mine.line_ids[0].write_uid),
             (True, "Embed them", other),
         )
+
+    def test_08_a_line_moved_to_another_jobs_file_is_refused(self):
+        order = self._create_order(jobs=2, files=1)
+        first_job, second_job = order.job_ids.sorted("id")
+        _action, wizard = self._open(order)
+        line = wizard.line_ids.filtered(lambda line: line.job_id == first_job)
+        # Over RPC, as the operator: the line now names the second job's file.
+        line.write(
+            {
+                "attachment_id": second_job.attachment_ids.id,
+                "to_change": True,
+                "reason_id": self.reason_fonts.id,
+            }
+        )
+        with self.assertRaisesRegex(UserError, "is not a file of the job it is listed under"):
+            wizard.action_confirm()
+        self.assertFalse(order.change_request_ids)
+        self.assertEqual(order.job_ids.mapped("communication_state"), ["new", "new"])

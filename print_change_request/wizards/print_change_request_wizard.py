@@ -75,8 +75,22 @@ class PrintChangeRequestWizard(models.TransientModel):
         Only the columns the lines need are read (the files' names, the findings' reasons
         and messages), in one query each: an order of 100 jobs of 5 files has 500 files."""
         jobs = orders._get_live_jobs()
-        # The jobs' files with their names, in one query: the files of jobs the user reads
-        # (ir.attachment's own check would read each file's document again, the jobs).
+        files = self._job_files(jobs)
+        found = self._preflight_problems(jobs)
+        return [
+            vals
+            for job in jobs
+            for attachment_id, name in files.get(job.id, ())
+            for vals in self._prepare_lines_vals(
+                job.id, attachment_id, name, found.get((job.id, attachment_id))
+            )
+        ]
+
+    @api.model
+    def _job_files(self, jobs):
+        """``{job id: [(attachment id, name)]}`` of the jobs' files, in the order they were
+        added, in one query: the files of jobs the user reads (ir.attachment's own check
+        would read each file's document again, the jobs)."""
         self.env["ir.attachment"].flush_model(["name"])
         rows = self.env.execute_query(
             SQL(
@@ -94,15 +108,7 @@ class PrintChangeRequestWizard(models.TransientModel):
         files = {}
         for job_id, attachment_id, name in rows:
             files.setdefault(job_id, []).append((attachment_id, name))
-        found = self._preflight_problems(jobs)
-        return [
-            vals
-            for job in jobs
-            for attachment_id, name in files.get(job.id, ())
-            for vals in self._prepare_lines_vals(
-                job.id, attachment_id, name, found.get((job.id, attachment_id))
-            )
-        ]
+        return files
 
     @api.model
     def _create_for_orders(self, orders):
@@ -363,7 +369,11 @@ class PrintChangeRequestWizard(models.TransientModel):
         if self.ticket_job_ids and not (self.ticket_note or "").strip():
             raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
         line_jobs = self.env["print.job"].browse(dict.fromkeys(line.job_id for line in lines))
-        job_files = {(job.id, file_id) for job in line_jobs for file_id in job.attachment_ids._ids}
+        job_files = {
+            (job_id, file_id)
+            for job_id, files in self._job_files(line_jobs).items()
+            for file_id, _name in files
+        }
         foreign = [line for line in lines if (line.job_id, line.attachment_id) not in job_files]
         if foreign:
             raise UserError(
