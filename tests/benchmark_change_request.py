@@ -71,11 +71,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import psycopg2
+from benchmark_db import vacuum
 from lxml import etree
 
 import odoo
-import odoo.sql_db
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.osv import expression
@@ -962,21 +961,6 @@ def bench_scenario(bench, scenario, args):
             bench.measure(scenario, jobs, f"{scenario}-{jobs}-sql", capture=capture)
             groups[jobs] = capture.groups()
     return rows, groups
-
-
-def vacuum(database):
-    """``VACUUM ANALYZE`` the database, outside the figures: what PostgreSQL's autovacuum
-    does on a live database (it may be off, as on the CI machine), without which the rows
-    each committed run leaves dead (500 dialog lines, findings, files...) slow the next
-    runs' reads and let the planner work from stale statistics."""
-    dsn = odoo.sql_db.connection_info_for(database)[1]
-    connection = psycopg2.connect(**dsn)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cr:
-            cr.execute("VACUUM ANALYZE")
-    finally:
-        connection.close()
 
 
 def bench_wait(bench, args):

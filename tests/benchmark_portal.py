@@ -50,14 +50,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg2
 import requests
+from benchmark_db import vacuum
 from reportlab.pdfgen import canvas
 from werkzeug.test import Client
 
 import odoo
 import odoo.http
-import odoo.sql_db
 from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.service import server
@@ -413,19 +412,6 @@ def load_data(path, sizes):
             raise SystemExit(f"{path} has no orders of {jobs} jobs: prepare them anew")
         data[jobs] = {**entry, "submit": [], "warmup": []}
     return data, saved["has_sale"]
-
-
-def vacuum(database):
-    """``VACUUM ANALYZE`` the database once the data is committed, as PostgreSQL's
-    autovacuum keeps a live database (it may be off, as on the CI machine): the pages are
-    then measured on fresh statistics, not on the dead rows of earlier runs."""
-    connection = psycopg2.connect(**odoo.sql_db.connection_info_for(database)[1])
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cr:
-            cr.execute("VACUUM ANALYZE")
-    finally:
-        connection.close()
 
 
 def run(args):
