@@ -150,24 +150,10 @@ class TestLockOrder(TransactionCase):
         other's row or entry number).  The post-processing must wait for the transaction's
         row before it writes anything."""
         tx_id = self._commit_done_payment("LOCK-POST-PROCESS")
-        with self.registry.cursor() as money_cr, self.registry.cursor() as cron_cr:
-            self.assertTrue(lock_rows(money_cr, "payment_transaction", [tx_id], touch=True))
-            cron_cr.execute("SET LOCAL lock_timeout = '300ms'")
-            tx = api.Environment(cron_cr, api.SUPERUSER_ID, {})["payment.transaction"].browse(
-                tx_id
-            )
-            with (
-                self.assertRaises(psycopg2.OperationalError) as caught,
-                mute_logger("odoo.sql_db"),
-            ):
-                tx._post_process()
-                tx.env.flush_all()
-            self.assertEqual(caught.exception.pgcode, errorcodes.LOCK_NOT_AVAILABLE)
-            # it waited on the transaction's row before making any entry (not while writing
-            # the transaction after its entry: "while updating tuple")
-            self.assertIn("while locking tuple", caught.exception.diag.context or "")
-            cron_cr.rollback()
-            money_cr.rollback()
+        context = self._post_process_while_held(tx_id, "payment_transaction", tx_id)
+        # it waited on the transaction's row before making any entry (not while writing
+        # the transaction after its entry: "while updating tuple")
+        self.assertIn("while locking tuple", context)
 
     def test_05_odoo_post_processing_takes_the_order_first(self):
         """A money path holds the order (a refund's entry being made, its jobs' "Job is
@@ -176,8 +162,16 @@ class TestLockOrder(TransactionCase):
         only, then made its entry and waited for the jobs, while the money path waited for
         the entry's number: a deadlock (seen in the load harness)."""
         tx_id = self._commit_done_payment("LOCK-POST-PROCESS-ORDER")
+        context = self._post_process_while_held(tx_id, "print_order", self.order_id)
+        self.assertIn("while locking tuple", context)  # before writing anything
+        self.assertIn('relation "print_order"', context)
+
+    def _post_process_while_held(self, tx_id, table, row_id):
+        """Odoo's post-processing of the committed payment ``tx_id`` while a money path holds
+        the row ``row_id`` of ``table``: it must wait for it (lock timeout); the context of
+        the wait ("while locking tuple ... in relation ...")."""
         with self.registry.cursor() as money_cr, self.registry.cursor() as cron_cr:
-            self.assertTrue(lock_rows(money_cr, "print_order", [self.order_id], touch=True))
+            self.assertTrue(lock_rows(money_cr, table, [row_id], touch=True))
             cron_cr.execute("SET LOCAL lock_timeout = '300ms'")
             tx = api.Environment(cron_cr, api.SUPERUSER_ID, {})["payment.transaction"].browse(
                 tx_id
@@ -189,11 +183,9 @@ class TestLockOrder(TransactionCase):
                 tx._post_process()
                 tx.env.flush_all()
             self.assertEqual(caught.exception.pgcode, errorcodes.LOCK_NOT_AVAILABLE)
-            context = caught.exception.diag.context or ""
-            self.assertIn("while locking tuple", context)  # before writing anything
-            self.assertIn('relation "print_order"', context)
             cron_cr.rollback()
             money_cr.rollback()
+        return caught.exception.diag.context or ""
 
     def _commit_done_payment(self, prefix):
         """A demo payment of the order, done and committed (not post-processed yet); its id.
