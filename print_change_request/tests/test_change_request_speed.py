@@ -264,3 +264,25 @@ class TestChangeRequestSpeed(PrintCommon):
             wizard.action_confirm()
         self.assertFalse(order.change_request_ids)
         self.assertEqual(order.job_ids.mapped("communication_state"), ["new", "new"])
+
+    def test_09_a_line_without_its_files_name_sends_the_files_name(self):
+        order = self._create_order(jobs=1, files=2)
+        _action, wizard = self._open(order)
+        job = order.job_ids
+        attachment = job.attachment_ids.sorted("id")[-1]
+        wizard.line_ids.write({"to_change": False})
+        # A line made over RPC without the name the dialog stores: the file's name is sent.
+        self.env["print.change.request.line"].with_user(self.operator).create(
+            {
+                "wizard_id": wizard.id,
+                "job_id": job.id,
+                "attachment_id": attachment.id,
+                "to_change": True,
+                "reason_id": self.reason_fonts.id,
+            }
+        )
+        wizard.action_confirm()
+        self.assertEqual(
+            order.change_request_ids.file_item_ids.mapped("file_name"),
+            [attachment.name],
+        )
