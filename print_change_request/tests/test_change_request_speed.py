@@ -87,11 +87,12 @@ class TestChangeRequestSpeed(PrintCommon):
         first, second, third, fourth = wizard.line_ids
         fonts = {"to_change": True, "reason_id": self.reason_fonts.id, "note": "Embed them"}
         protected = {"to_change": True, "reason_id": self.reason_pdf.id, "note": False}
+        wizard_class = type(self.env["print.change.request.wizard"])
         with patch.object(
-            type(self.env["print.change.request.line"]),
-            "write",
+            wizard_class,
+            "_update_own_lines",
             autospec=True,
-            side_effect=type(self.env["print.change.request.line"]).write,
+            side_effect=wizard_class._update_own_lines,
         ) as line_write:
             wizard.web_save(
                 {
@@ -286,3 +287,35 @@ class TestChangeRequestSpeed(PrintCommon):
             order.change_request_ids.file_item_ids.mapped("file_name"),
             [attachment.name],
         )
+
+    def test_10_lines_saved_at_once_are_checked_and_read_back_as_saved(self):
+        order = self._create_order(jobs=1, files=3)
+        _action, wizard = self._open(order)
+        first, second, third = wizard.line_ids
+        self.assertFalse(first.note_required)  # read before the save: in the cache
+        spec = {"line_ids": {"fields": {"to_change": {}, "note_required": {}}}}
+        too_long = {"to_change": True, "reason_id": self.reason_fonts.id, "note": "x" * 1001}
+        with self.assertRaisesRegex(ValidationError, first.file_name), self.env.cr.savepoint():
+            wizard.web_save(
+                {"line_ids": [[Command.UPDATE, ln.id, dict(too_long)] for ln in (first, third)]},
+                spec,
+            )
+        wizard.line_ids.invalidate_recordset()
+        self.assertFalse(any(wizard.line_ids.mapped("to_change")), "nothing saved")
+        # A reason that needs a note: the lines read back carry it, as saved.
+        self.reason_pdf.note_required = True
+        self.assertFalse(first.note_required)
+        ticked = {"to_change": True, "reason_id": self.reason_pdf.id, "note": "Remove it"}
+        saved = wizard.web_save(
+            {"line_ids": [[Command.UPDATE, line.id, dict(ticked)] for line in (first, third)]},
+            spec,
+        )[0]
+        self.assertEqual(
+            [(line["to_change"], line["note_required"]) for line in saved["line_ids"]],
+            [(True, True), (False, False), (True, True)],
+        )
+        self.assertEqual(
+            [(ln.to_change, ln.reason_id, ln.note, ln.write_uid) for ln in (first, third)],
+            [(True, self.reason_pdf, "Remove it", self.operator)] * 2,
+        )
+        self.assertFalse(second.to_change)

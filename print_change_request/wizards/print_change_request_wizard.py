@@ -10,6 +10,9 @@ from ..lib import communication_state as cs
 MESSAGE_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 1000
 
+#: What the operator chooses on a line of the dialog: saved at once for lines chosen alike.
+LINE_CHOICE_FIELDS = ("to_change", "reason_id", "note")
+
 #: A ticked line of the dialog, as the request reads it (``_selected_lines``): ids and text.
 SelectedLine = namedtuple(
     "SelectedLine", ["id", "job_id", "attachment_id", "file_name", "reason_id", "note"]
@@ -74,7 +77,18 @@ class PrintChangeRequestWizard(models.TransientModel):
 
         Only the columns the lines need are read (the files' names, the findings' reasons
         and messages), in one query each: an order of 100 jobs of 5 files has 500 files."""
-        jobs = orders._get_live_jobs()
+        # The live jobs, order by order as the orders are given, each order's in its own
+        # order: their ids and orders only, not every column of every job.
+        rank = {order_id: index for index, order_id in enumerate(orders._ids)}
+        jobs = (
+            self.env["print.job"]
+            .search_fetch(
+                [("order_id", "in", orders.ids), ("communication_state", "!=", cs.CANCELED)],
+                ["order_id"],
+                order="sequence, id",
+            )
+            .sorted(lambda job: rank[job.order_id.id])
+        )
         files = self._job_files(jobs)
         found = self._preflight_problems(jobs)
         return [
@@ -109,6 +123,23 @@ class PrintChangeRequestWizard(models.TransientModel):
         for job_id, attachment_id, name in rows:
             files.setdefault(job_id, []).append((attachment_id, name))
         return files
+
+    @api.model
+    def _job_file_pairs(self, jobs):
+        """The set of (job id, attachment id) of the jobs' files, from their relation alone
+        (the jobs were read with the user's rights)."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT job_id, attachment_id
+                  FROM print_job_attachment_rel
+                 WHERE job_id = ANY(%s)
+                """,
+                list(jobs._ids),
+                to_flush=self.env["print.job"]._fields["attachment_ids"],
+            )
+        )
+        return set(map(tuple, rows))
 
     @api.model
     def _create_for_orders(self, orders):
@@ -206,18 +237,58 @@ class PrintChangeRequestWizard(models.TransientModel):
         """Write ``{tuple of (field, value): line ids}``, each group at once.
 
         The dialogs' own lines are checked once (the user's record rule, in the query that
-        finds them) and written in sudo: the ORM's check tested the rule on each of 500
-        lines in Python.  Any other line id is written as the ORM writes it, and refused."""
+        finds them) and written in one UPDATE a group (:meth:`_update_own_lines`): the
+        ORM's write checked the rule on each of 500 lines in Python, then wrote them one
+        row of values each.  Any other line id is written as the ORM writes it, and
+        refused, before any line is written."""
         Line = self.env["print.change.request.line"]
         Line.check_access("write")
         own = set(Line.search([("wizard_id", "in", self.ids)])._ids)
         for key, line_ids in updates.items():
-            Line.browse([line_id for line_id in line_ids if line_id in own]).sudo().write(
-                dict(key)
-            )
             foreign = [line_id for line_id in line_ids if line_id not in own]
             if foreign:
                 Line.browse(foreign).write(dict(key))
+        for key, line_ids in updates.items():
+            lines = Line.browse(line_id for line_id in line_ids if line_id in own)
+            if set(dict(key)) <= set(LINE_CHOICE_FIELDS):
+                self._update_own_lines(lines, dict(key))
+            else:  # what the dialog does not send: as Odoo writes it
+                lines.sudo().write(dict(key))
+
+    def _update_own_lines(self, lines, vals):
+        """Write the operator's choice ``vals`` (fields of :data:`LINE_CHOICE_FIELDS`) on
+        ``lines``, the dialog's own, in one UPDATE, as the ORM would store it (write_uid
+        and write_date included), then check the notes (``_check_note_length``)."""
+        if not lines:
+            return
+        lines.flush_recordset()
+        columns = [
+            SQL(
+                "%s = %s",
+                SQL.identifier(name),
+                lines._fields[name].convert_to_column_update(
+                    lines._fields[name].convert_to_cache(value, lines), lines
+                ),
+            )
+            for name, value in vals.items()
+        ]
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE %s
+                   SET %s, write_uid = %s, write_date = now() AT TIME ZONE 'UTC'
+                 WHERE id = ANY(%s)
+                """,
+                SQL.identifier(lines._table),
+                SQL(", ").join(columns),
+                self.env.uid,
+                list(lines._ids),
+            )
+        )
+        lines.invalidate_recordset([*vals, "write_uid", "write_date"])
+        lines.modified(list(vals))  # what depends on them (the reason's "note required")
+        if len(vals.get("note") or "") > NOTE_MAX_LENGTH:
+            lines._check_note_length()  # its error names the file
 
     @api.depends("order_ids")
     def _compute_job_ids(self):
@@ -369,11 +440,7 @@ class PrintChangeRequestWizard(models.TransientModel):
         if self.ticket_job_ids and not (self.ticket_note or "").strip():
             raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
         line_jobs = self.env["print.job"].browse(dict.fromkeys(line.job_id for line in lines))
-        job_files = {
-            (job_id, file_id)
-            for job_id, files in self._job_files(line_jobs).items()
-            for file_id, _name in files
-        }
+        job_files = self._job_file_pairs(line_jobs)
         foreign = [line for line in lines if (line.job_id, line.attachment_id) not in job_files]
         if foreign:
             raise UserError(
