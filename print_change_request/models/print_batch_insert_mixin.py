@@ -69,6 +69,13 @@ class PrintBatchInsertMixin(models.AbstractModel):
             )
         )
         records = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self._invalidate_inverses(comodels)
+        return records
+
+    @api.model
+    def _invalidate_inverses(self, comodels):
+        """Forget the one2many fields of ``comodels`` (model names) on this model: the
+        records inserted in SQL belong to them now."""
         for comodel in comodels:
             self.env[comodel].invalidate_model(
                 [
@@ -77,4 +84,3 @@ class PrintBatchInsertMixin(models.AbstractModel):
                     if field.type == "one2many" and field.comodel_name == self._name
                 ]
             )
-        return records

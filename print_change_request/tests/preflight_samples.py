@@ -62,6 +62,16 @@ def a3_pdf(pages=2):
     return clean_pdf(A3, pages)
 
 
+def a3_fonts_pdf():
+    """An A3 page set in Helvetica (never embedded): two findings on A4 paper."""
+    buffer, pdf = _canvas(A3)
+    pdf.setFont("Helvetica", 12)
+    pdf.drawString(30 * MM, 380 * MM, "Set in Helvetica")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
 def image(
     size=(595, 842), mode="L", dpi=72, fmt="PNG", colour=(200, 40, 40), second=(30, 120, 220)
 ):

@@ -63,20 +63,49 @@ class TestChangeRequestSpeed(PrintCommon):
                 },
             ]
         )
-        action, wizard = self._open(order)
+        # A second order, newer, given first (as a list's selection may): its file with
+        # two findings has a line per reason, worst first.
+        banner = env["print.order"].create({"partner_id": self.customer.id})
+        env["print.job"].create(
+            {
+                "order_id": banner.id,
+                "name": "Banner",
+                "product_id": self.paper.id,
+                "attachment_ids": [
+                    Command.create({"name": "banner.pdf", "raw": samples.a3_fonts_pdf()}),
+                    Command.create({"name": "back.pdf", "raw": samples.clean_pdf()}),
+                ],
+            }
+        )
+        action, wizard = self._open(banner | order)
         self.assertEqual(action["res_model"], "print.change.request.wizard")
-        self.assertEqual(wizard.order_ids, order)
+        self.assertEqual(wizard.order_ids, banner | order)
         form = Form(
             self.env[action["res_model"]]
             .with_user(self.operator)
             .with_context(**action["context"])
         )
         defaults = form.save()
-        self.assertEqual(len(wizard.line_ids), 3)
         self.assertEqual(self._lines(wizard.line_ids), self._lines(defaults.line_ids))
+        self.assertEqual(
+            [(line.file_name, line.reason_id.name or False) for line in wizard.line_ids],
+            [
+                ("banner.pdf", defaults.line_ids[0].reason_id.name),
+                ("banner.pdf", defaults.line_ids[1].reason_id.name),
+                ("back.pdf", False),
+                ("clean.pdf", False),
+                ("fonts.pdf", "Missing fonts"),
+                ("a3.pdf", defaults.line_ids[5].reason_id.name),
+            ],
+        )
+        self.assertEqual(
+            len(wizard.line_ids[:2].reason_id), 2, "the banner's two findings: two reasons"
+        )
         ticked = wizard.line_ids.filtered("to_change")
-        self.assertEqual(ticked.attachment_id.mapped("name"), ["fonts.pdf", "a3.pdf"])
-        self.assertIn("Helvetica", ticked[0].note)
+        self.assertEqual(
+            ticked.mapped("file_name"), ["banner.pdf", "banner.pdf", "fonts.pdf", "a3.pdf"]
+        )
+        self.assertIn("Helvetica", ticked[2].note)
         # The operator's dialog, not anyone's: another operator does not read it.
         other = self._create_user("pcr_operator_2", "print_change_request.group_print_operator")
         self.assertFalse(wizard.with_user(other).search([("id", "=", wizard.id)]))
@@ -170,23 +199,34 @@ class TestChangeRequestSpeed(PrintCommon):
         self.assertLessEqual(len(compiled), 1, "the second e-mail reuses the compiled body")
 
     def test_05_lines_inserted_at_once_keep_the_dialogs_checks(self):
-        order = self._create_order()
+        order = self._create_order(jobs=1, files=2)
         _action, wizard = self._open(order)
         job = order.job_ids
+        first, second = job.attachment_ids.sorted("id")
         lines = self.env["print.change.request.line"].with_user(self.operator)
-        vals = {
-            "wizard_id": wizard.id,
+        chosen = {
             "job_id": job.id,
-            "attachment_id": job.attachment_ids.id,
-            "file_name": job.attachment_ids.name,
+            "attachment_id": second.id,
+            "to_change": True,
+            "reason_id": self.reason_fonts.id,
         }
-        with self.assertRaisesRegex(ValidationError, "too long"):
-            lines._insert_batch([{**vals, "to_change": True, "note": "x" * 1001}])
-        with self.assertRaisesRegex(ValueError, "does not write"):
-            lines._insert_batch([{**vals, "order_id": order.id}])
-        line = lines._insert_batch([{**vals, "to_change": True, "note": "Page 2"}])
-        self.assertEqual((line.wizard_id, line.to_change, line.note), (wizard, True, "Page 2"))
-        self.assertEqual(line.create_uid, self.operator)
+        with self.assertRaisesRegex(ValidationError, "too long"), self.env.cr.savepoint():
+            lines._insert_for_files(wizard, job, [{**chosen, "note": "x" * 1001}])
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            lines.with_user(self.accountant)._insert_for_files(wizard, job, [])
+        made = lines._insert_for_files(wizard, job, [{**chosen, "note": "Page 2"}])
+        self.assertEqual(
+            [
+                (line.attachment_id, line.file_name, line.to_change, line.reason_id, line.note)
+                for line in made
+            ],
+            [
+                (first, first.name, False, self.env["print.change.reason"], False),
+                (second, second.name, True, self.reason_fonts, "Page 2"),
+            ],
+        )
+        self.assertEqual((made.wizard_id, made.create_uid), (wizard, self.operator))
+        self.assertEqual(wizard.line_ids[-2:], made, "the dialog reads its new lines")
 
     def test_06_the_email_lists_the_first_jobs_and_counts_the_others(self):
         order = self._create_order(jobs=MAIL_JOBS_LISTED + 2, files=2)

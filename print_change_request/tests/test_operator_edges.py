@@ -7,8 +7,6 @@ import html
 import smtplib
 from unittest.mock import patch
 
-from reportlab.lib.pagesizes import A3
-
 from odoo import Command
 from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.mail.models.mail_mail import MailMail
@@ -21,16 +19,6 @@ from . import preflight_samples as samples
 from .common import PrintCommon
 
 CHECK_CHANGES = "print_change_request.mail_activity_type_check_changes"
-
-
-def a3_fonts_pdf():
-    """An A3 page set in Helvetica (never embedded): two findings on A4 paper."""
-    buffer, pdf = samples._canvas(A3)
-    pdf.setFont("Helvetica", 12)
-    pdf.drawString(30 * samples.MM, 380 * samples.MM, "Set in Helvetica")
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
 
 
 @tagged("post_install", "-at_install")
@@ -176,7 +164,9 @@ class TestOperatorEdges(PrintCommon):
                 "order_id": order.id,
                 "name": "Poster",
                 "product_id": self.paper.id,
-                "attachment_ids": [Command.create({"name": "poster.pdf", "raw": a3_fonts_pdf()})],
+                "attachment_ids": [
+                    Command.create({"name": "poster.pdf", "raw": samples.a3_fonts_pdf()})
+                ],
             }
         )
         fonts = self.env.ref("print_change_request.reason_missing_fonts")

@@ -77,18 +77,7 @@ class PrintChangeRequestWizard(models.TransientModel):
 
         Only the columns the lines need are read (the files' names, the findings' reasons
         and messages), in one query each: an order of 100 jobs of 5 files has 500 files."""
-        # The live jobs, order by order as the orders are given, each order's in its own
-        # order: their ids and orders only, not every column of every job.
-        rank = {order_id: index for index, order_id in enumerate(orders._ids)}
-        jobs = (
-            self.env["print.job"]
-            .search_fetch(
-                [("order_id", "in", orders.ids), ("communication_state", "!=", cs.CANCELED)],
-                ["order_id"],
-                order="sequence, id",
-            )
-            .sorted(lambda job: rank[job.order_id.id])
-        )
+        jobs = self._live_jobs(orders)
         files = self._job_files(jobs)
         found = self._preflight_problems(jobs)
         return [
@@ -99,6 +88,21 @@ class PrintChangeRequestWizard(models.TransientModel):
                 job.id, attachment_id, name, found.get((job.id, attachment_id))
             )
         ]
+
+    @api.model
+    def _live_jobs(self, orders):
+        """The orders' live jobs, order by order as the orders are given, each order's in
+        its own order: their ids and orders only, not every column of every job."""
+        rank = {order_id: index for index, order_id in enumerate(orders._ids)}
+        return (
+            self.env["print.job"]
+            .search_fetch(
+                [("order_id", "in", orders.ids), ("communication_state", "!=", cs.CANCELED)],
+                ["order_id"],
+                order="sequence, id",
+            )
+            .sorted(lambda job: rank[job.order_id.id])
+        )
 
     @api.model
     def _job_files(self, jobs):
@@ -148,14 +152,19 @@ class PrintChangeRequestWizard(models.TransientModel):
 
         The web client then reads the dialog, one page of lines, instead of building every
         line as a new record in an onchange and sending them all back on save: for 100 jobs
-        of 5 files, that was most of the operator's wait."""
+        of 5 files, that was most of the operator's wait.  The lines of the files the
+        preflight found nothing in are made by the database from the jobs' files
+        (``_insert_for_files``); only the files with findings are prepared here."""
         wizard = self.with_context(active_model=None, active_ids=None).create(
             {"order_ids": [Command.set(orders.ids)]}
         )
-        vals_list = self._default_lines_vals(orders)
-        for vals in vals_list:
-            vals["wizard_id"] = wizard.id
-        self.env["print.change.request.line"]._insert_batch(vals_list)
+        jobs = self._live_jobs(orders)
+        chosen = [
+            vals
+            for (job_id, attachment_id), findings in self._preflight_problems(jobs).items()
+            for vals in self._prepare_lines_vals(job_id, attachment_id, False, findings)
+        ]
+        self.env["print.change.request.line"]._insert_for_files(wizard, jobs, chosen)
         return wizard
 
     @api.model
@@ -504,8 +513,13 @@ class PrintChangeRequestWizard(models.TransientModel):
             .create([self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id])
             .sudo(False)
         )
-        self.env["print.change.request.item"].sudo()._insert_batch(
-            [vals for request in requests for vals in self._prepare_item_vals(request, lines)]
+        Item = self.env["print.change.request.item"].sudo()
+        Item._insert_from_dialog_lines(
+            {job.id: request.id for request in requests for job in request.job_ids},
+            [line.id for line in lines],
+        )
+        Item._insert_batch(
+            [vals for request in requests for vals in self._prepare_ticket_item_vals(request)]
         )
         jobs._mark_change_requested()
         (orders & jobs.order_id).filtered("customer_wait_skipped").sudo().write(
@@ -531,31 +545,18 @@ class PrintChangeRequestWizard(models.TransientModel):
             "message": self.message,
         }
 
-    def _prepare_item_vals(self, request, lines):
-        """What the request asks of its order: one item per file ticked, one per job ticket."""
+    def _prepare_ticket_item_vals(self, request):
+        """What the request asks of its order's job tickets: one item per job ticket (the
+        files' items are the ticked lines, ``_insert_from_dialog_lines``)."""
         order = request.order_id
-        order_jobs = set(request.job_ids._ids)
-        ticket_jobs = self.ticket_job_ids.filtered(lambda job: job.order_id == order)
         return [
-            {
-                "request_id": request.id,
-                "job_id": line.job_id,
-                "kind": "file",
-                "attachment_id": line.attachment_id,
-                "file_name": line.file_name,
-                "reason_id": line.reason_id,
-                "note": line.note,
-            }
-            for line in lines
-            if line.job_id in order_jobs
-        ] + [
             {
                 "request_id": request.id,
                 "job_id": job.id,
                 "kind": "ticket",
                 "note": self.ticket_note,
             }
-            for job in ticket_jobs
+            for job in self.ticket_job_ids.filtered(lambda job: job.order_id == order)
         ]
 
     def _result_action(self, requests, refunds, releases=None):
