@@ -38,7 +38,9 @@ A measured call starts from an empty cache and ends with the flush and the pre-c
   states after the jobs), which no real request does, and the figures of the larger
   orders would grow with those checks.  Before each run the database is vacuumed and
   analyzed, as PostgreSQL's autovacuum keeps a live database (the runs leave thousands of
-  dead rows), then warmed up by a 1-job wait that is not measured.
+  dead rows), then warmed up by a 1-job wait that is not measured.  The sizes take turns
+  (1, 10, 100 jobs, then again), so that the machine's speed, which drifts over a run,
+  weighs on every size alike.
 
 The script exits with status 1 when, in any scenario, the query count of the largest size
 exceeds the smallest size's by more than ``--max-growth`` queries, or when the whole wait
@@ -968,14 +970,18 @@ def bench_wait(bench, args):
     sizes = args.sizes
     bench.measure_wait(sizes[0], "wait-warmup")
     rows, groups = [], {}
-    for jobs in sizes:
-        runs = []
-        for index in range(args.repeat):
+    # The sizes take turns in each round, so that the machine's speed, which drifts over
+    # a run (other processes, CPU clocks), weighs on every size alike.
+    runs_by_size = {jobs: [] for jobs in sizes}
+    for index in range(args.repeat):
+        for jobs in sizes:
             vacuum(bench.env.cr.dbname)
             # Not measured: PostgreSQL reloads the statistics ANALYZE wrote on the next
             # queries, a cost of the vacuum and not of the request.
             bench.measure_wait(1, f"wait-{jobs}-{index}-warmup")
-            runs.append(bench.measure_wait(jobs, f"wait-{jobs}-{index}"))
+            runs_by_size[jobs].append(bench.measure_wait(jobs, f"wait-{jobs}-{index}"))
+    for jobs in sizes:
+        runs = runs_by_size[jobs]
         totals = [sum(seconds for _queries, seconds in stages.values()) for stages in runs]
         rows.append(
             {
