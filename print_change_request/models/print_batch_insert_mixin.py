@@ -73,9 +73,14 @@ class PrintBatchInsertMixin(models.AbstractModel):
         return records
 
     @api.model
-    def _invalidate_inverses(self, comodels):
-        """Forget the one2many fields of ``comodels`` (model names) on this model: the
-        records inserted in SQL belong to them now."""
+    def _invalidate_inverses(self, comodels=None):
+        """Forget the one2many fields of ``comodels`` (model names; by default those of every
+        many2one of this model) on this model: the records inserted in SQL belong to them
+        now."""
+        if comodels is None:
+            comodels = {
+                field.comodel_name for field in self._fields.values() if field.type == "many2one"
+            }
         for comodel in comodels:
             self.env[comodel].invalidate_model(
                 [

@@ -71,7 +71,5 @@ class PrintChangeRequestItem(models.Model):
                 list(line_ids),
             )
         )
-        self._invalidate_inverses(
-            {field.comodel_name for field in self._fields.values() if field.type == "many2one"}
-        )
+        self._invalidate_inverses()
         return self.browse([row[0] for row in rows])

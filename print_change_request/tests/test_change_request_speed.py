@@ -359,3 +359,11 @@ class TestChangeRequestSpeed(PrintCommon):
             [(True, self.reason_pdf, "Remove it", self.operator)] * 2,
         )
         self.assertFalse(second.to_change)
+        # A value the dialog does not send (over RPC) is written as Odoo writes it.
+        wizard.web_save(
+            {"line_ids": [[Command.UPDATE, second.id, {"note": "Bleed", "file_name": "x.pdf"}]]},
+            spec,
+        )
+        self.assertEqual(
+            (second.note, second.file_name, second.to_change), ("Bleed", "x.pdf", False)
+        )

@@ -73,27 +73,35 @@ class PrintChangeRequestWizard(models.TransientModel):
 
     @api.model
     def _default_lines_vals(self, orders):
-        """The dialog's default lines for ``orders``: each live job's files, in order.
+        """The dialog's default lines for ``orders``: each live job's files, in order, as
+        the opened dialog has them (the same SELECT, ``_select_for_files``).
 
         Only the columns the lines need are read (the files' names, the findings' reasons
-        and messages), in one query each: an order of 100 jobs of 5 files has 500 files."""
+        and messages): an order of 100 jobs of 5 files has 500 files."""
         jobs = self._live_jobs(orders)
-        files = self._job_files(jobs)
-        found = self._preflight_problems(jobs)
+        Line = self.env["print.change.request.line"]
+        rows = self.env.execute_query(Line._select_for_files(jobs, self._chosen_lines_vals(jobs)))
+        lines = [dict(zip(Line._FILE_LINE_COLUMNS, row, strict=True)) for row in rows]
+        for vals in lines:
+            if not vals["to_change"]:  # a clean file's line sets only what it shows
+                del vals["to_change"], vals["reason_id"], vals["note"]
+        return lines
+
+    @api.model
+    def _chosen_lines_vals(self, jobs):
+        """The lines of the jobs' files the preflight found problems in, pre-ticked
+        (:meth:`_prepare_lines_vals`): the other files get one unticked line each."""
         return [
             vals
-            for job in jobs
-            for attachment_id, name in files.get(job.id, ())
-            for vals in self._prepare_lines_vals(
-                job.id, attachment_id, name, found.get((job.id, attachment_id))
-            )
+            for (job_id, attachment_id), findings in self._preflight_problems(jobs).items()
+            for vals in self._prepare_lines_vals(job_id, attachment_id, False, findings)
         ]
 
     @api.model
     def _live_jobs(self, orders):
         """The orders' live jobs, order by order as the orders are given, each order's in
         its own order: their ids and orders only, not every column of every job."""
-        rank = {order_id: index for index, order_id in enumerate(orders._ids)}
+        rank = {order_id: index for index, order_id in enumerate(orders.ids)}
         return (
             self.env["print.job"]
             .search_fetch(
@@ -103,30 +111,6 @@ class PrintChangeRequestWizard(models.TransientModel):
             )
             .sorted(lambda job: rank[job.order_id.id])
         )
-
-    @api.model
-    def _job_files(self, jobs):
-        """``{job id: [(attachment id, name)]}`` of the jobs' files, in the order they were
-        added, in one query: the files of jobs the user reads (ir.attachment's own check
-        would read each file's document again, the jobs)."""
-        self.env["ir.attachment"].flush_model(["name"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT rel.job_id, attachment.id, attachment.name
-                  FROM print_job_attachment_rel rel
-                  JOIN ir_attachment attachment ON attachment.id = rel.attachment_id
-                 WHERE rel.job_id = ANY(%s)
-              ORDER BY attachment.id
-                """,
-                list(jobs._ids),
-                to_flush=self.env["print.job"]._fields["attachment_ids"],
-            )
-        )
-        files = {}
-        for job_id, attachment_id, name in rows:
-            files.setdefault(job_id, []).append((attachment_id, name))
-        return files
 
     @api.model
     def _job_file_pairs(self, jobs):
@@ -154,17 +138,14 @@ class PrintChangeRequestWizard(models.TransientModel):
         line as a new record in an onchange and sending them all back on save: for 100 jobs
         of 5 files, that was most of the operator's wait.  The lines of the files the
         preflight found nothing in are made by the database from the jobs' files
-        (``_insert_for_files``); only the files with findings are prepared here."""
+        (``_insert_for_files``); only the files with findings are prepared in Python."""
         wizard = self.with_context(active_model=None, active_ids=None).create(
             {"order_ids": [Command.set(orders.ids)]}
         )
         jobs = self._live_jobs(orders)
-        chosen = [
-            vals
-            for (job_id, attachment_id), findings in self._preflight_problems(jobs).items()
-            for vals in self._prepare_lines_vals(job_id, attachment_id, False, findings)
-        ]
-        self.env["print.change.request.line"]._insert_for_files(wizard, jobs, chosen)
+        self.env["print.change.request.line"]._insert_for_files(
+            wizard, jobs, self._chosen_lines_vals(jobs)
+        )
         return wizard
 
     @api.model
@@ -302,14 +283,8 @@ class PrintChangeRequestWizard(models.TransientModel):
     @api.depends("order_ids")
     def _compute_job_ids(self):
         for wizard in self:
-            # The live jobs' ids only (the form's domain of the job tickets): not every
-            # column of every job, read again by each save of the dialog.
-            wizard.job_ids = self.env["print.job"].search(
-                [
-                    ("order_id", "in", wizard.order_ids.ids),
-                    ("communication_state", "!=", cs.CANCELED),
-                ]
-            )
+            # The form's domain of the job tickets, read again by each save of the dialog.
+            wizard.job_ids = self._live_jobs(wizard.order_ids)
             wizard.multi_order = len(wizard.order_ids) > 1
 
     @api.depends("order_ids.amount_paid")
