@@ -11,7 +11,12 @@
   addon's webhook and to Odoo's own Stripe webhook (``charge.refunded``);
 - a "dashboard" user refunds small amounts directly on Stripe now and then, and Stripe tells
   both webhooks at once or one after the other, in either order;
-- a killer SIGKILLs an Odoo worker now and then (the prefork master respawns it).
+- a killer SIGKILLs an Odoo worker now and then (the prefork master respawns it);
+- (issue 22) a double acceptor accepts orders holding two authorizations of their whole
+  total, often from two operators at once; a canceller cancels paid and authorized orders
+  (one or two operators at once), answering whatever dialog Cancel opens, one way or the
+  other; accountants click *Send* on refunds left in draft (the demo provider's), sometimes
+  twice at once; a second company's operator reads the request items and dialog lines.
 """
 
 import json
@@ -22,6 +27,7 @@ import signal
 import socket
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 
 from . import processes, webhooks
@@ -88,20 +94,48 @@ class Actor(threading.Thread):
             and self.iterations < max_iterations
         ):
             self.iterations += 1
-            try:
-                self.step()
-            except TransportError as error:
-                self.ctx.stats.add(f"{self.name.split('-')[0]}_transport_errors")
-                self.ctx.note_transport(self.name, error)
-            except RpcError as error:
-                if error.user_error:
-                    self.ctx.stats.add(f"{self.name.split('-')[0]}_refused")
-                    self.ctx.stats.refused(self.name.split("-")[0], error.message)
-                else:
-                    self.ctx.stats.error(self.name, f"{error}\n{error.debug[-1500:]}")
-            except Exception as error:
-                self.ctx.stats.error(self.name, f"harness: {type(error).__name__}: {error}")
+            self.guarded(self.step)
             self.ctx.stop.wait(self.random.uniform(*self.pause))
+
+    def guarded(self, function, *args):
+        """Call ``function``; count what it raises (a user error, a lost answer, a bug)."""
+        try:
+            return function(*args)
+        except TransportError as error:
+            self.ctx.stats.add(f"{self.name.split('-')[0]}_transport_errors")
+            self.ctx.note_transport(self.name, error)
+        except RpcError as error:
+            if error.user_error:
+                self.ctx.stats.add(f"{self.name.split('-')[0]}_refused")
+                self.ctx.stats.refused(self.name.split("-")[0], error.message)
+            else:
+                self.ctx.stats.error(self.name, f"{error}\n{error.debug[-1500:]}")
+        except Exception as error:
+            self.ctx.stats.error(self.name, f"harness: {type(error).__name__}: {error}")
+        return None
+
+    def at_once(self, calls):
+        """Run each ``(function, *args)`` of ``calls`` in its own thread at the same moment
+        (two operators clicking together), each guarded; return their results."""
+        results = [None] * len(calls)
+        barrier = threading.Barrier(len(calls))
+
+        def run(index, function, *args):
+            try:
+                barrier.wait(timeout=10)
+            except threading.BrokenBarrierError:
+                pass
+            results[index] = self.guarded(function, *args)
+
+        threads = [
+            threading.Thread(target=run, args=(index, *call), daemon=True)
+            for index, call in enumerate(calls)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=self.ctx.rpc_timeout + 10)
+        return results
 
     def step(self):
         raise NotImplementedError
@@ -256,6 +290,8 @@ class Accountant(Actor):
     def step(self):
         stats = self.ctx.stats
         session = self.random.choice(self.servers)
+        if self.random.random() < 0.35 and self.send_draft():
+            return
         refunds = session.call(
             REFUND,
             "search_read",
@@ -289,6 +325,34 @@ class Accountant(Actor):
                 stats.add(f"accountant_{action}_refused")
             raise
         stats.add(f"accountant_{action}")
+
+    def send_draft(self):
+        """*Send* an automatic refund left in draft: one whose provider left its refund
+        transaction neither done nor pending (the demo provider's), or an overpayment held
+        back; sometimes two accountants (two servers) click at once.  Odoo's refund
+        transaction is already under way: the addon must follow it, not send it again."""
+        drafts = self.servers[0].call(
+            REFUND,
+            "search_read",
+            [("state", "=", "draft"), ("method", "=", "automatic")],
+            ["order_id", "refund_transaction_id"],
+            limit=50,
+        )
+        if not drafts:
+            return False
+        refund = self.random.choice(drafts)
+        demo = refund["order_id"] and refund["order_id"][0] in self.ctx.demo_order_ids
+        stats = self.ctx.stats
+        stats.add(f"accountant_send_draft_{'demo' if demo else 'other'}")
+        if refund["refund_transaction_id"]:
+            stats.add("accountant_send_draft_under_way")
+        calls = [(server.call, REFUND, "action_send", [refund["id"]]) for server in self.servers]
+        if self.random.random() < 0.4:
+            stats.add("accountant_send_draft_at_once")
+            self.at_once(calls)
+        else:
+            self.guarded(*self.random.choice(calls))
+        return True
 
     def mark_done(self, session, refund_id):
         self.count += 1
@@ -488,6 +552,207 @@ class DashboardRefunder(Actor):
                 threads.append(thread)
             for thread in threads:
                 thread.join(timeout=ctx.rpc_timeout + 5)
+
+
+def wizard_buttons(ctx, session, action):
+    """The ``type="object"`` buttons of the form a window action opens (its wizard's
+    answers), read from the form view as the web client would; cached per model."""
+    model = action["res_model"]
+    with ctx._lock:
+        if model in ctx.wizard_buttons:
+            return ctx.wizard_buttons[model]
+    view_id = action.get("view_id")
+    view_id = view_id[0] if isinstance(view_id, list) else view_id
+    for view in action.get("views") or []:
+        if view[1] == "form" and view[0]:
+            view_id = view[0]
+    views = session.call(model, "get_views", [[view_id or False, "form"]])
+    arch = views["views"]["form"]["arch"]
+    names = []
+    for button in ET.fromstring(arch).iter("button"):
+        name = button.get("name")
+        if button.get("type") == "object" and name and name not in names:
+            names.append(name)
+    with ctx._lock:
+        ctx.wizard_buttons[model] = names
+    return names
+
+
+def answer_dialog(actor, session, result, prefix, skip=()):
+    """If ``result`` opens a dialog (a window action on a wizard), answer it as the user
+    would: create the wizard with the action's context and click one of its buttons, chosen
+    at random (e.g. the refund question answered both ways).  Returns ``(model, button)``,
+    or None when ``result`` is no dialog or is one of the ``skip`` models."""
+    if not (
+        isinstance(result, dict)
+        and result.get("type") == "ir.actions.act_window"
+        and result.get("res_model")
+        and result.get("res_model") not in skip
+    ):
+        return None
+    model = result["res_model"]
+    context = result.get("context") or {}
+    if isinstance(context, str):  # a context given as text: left to the web client
+        actor.ctx.stats.add(f"{prefix}_dialog_context_text")
+        context = {}
+    buttons = wizard_buttons(actor.ctx, session, result)
+    if not buttons:
+        actor.ctx.stats.add(f"{prefix}_dialog_without_button_{model}")
+        return None
+    button = actor.random.choice(buttons)
+    wizard_id = result.get("res_id") or session.call(model, "create", {}, context=context)
+    actor.ctx.stats.add(f"{prefix}_dialog_{model}.{button}")
+    session.call(model, button, [wizard_id], context=context)
+    return model, button
+
+
+class DoubleAcceptor(Actor):
+    """Accepts orders holding two authorizations of their whole total (two tabs paid),
+    mostly two operators at the same moment.  Accept must capture what is due, once."""
+
+    pause = (1.0, 3.0)
+
+    def __init__(self, name, ctx, seed, logins):
+        super().__init__(name, ctx, seed)
+        self.operators = [self.sessions(login) for login in logins]
+
+    def step(self):
+        ctx = self.ctx
+        first = self.operators[0][0]
+        orders = first.call(
+            "print.order",
+            "search_read",
+            [
+                ("id", "in", ctx.double_order_ids),
+                ("is_payment_authorized", "=", True),
+                ("communication_state", "in", ("new", "changed")),
+            ],
+            ["amount_total", "amount_paid"],
+        )
+        if not orders:
+            ctx.stats.add("double_idle")
+            return
+        order = self.random.choice(orders)
+        ctx.record_due(order["id"], order["amount_total"] - order["amount_paid"])
+        sessions = [self.random.choice(servers) for servers in self.operators]
+        if len(sessions) > 1 and self.random.random() < 0.7:
+            # two operators, on the two servers, at once
+            sessions = [ops[index % 2] for index, ops in enumerate(self.operators[:2])]
+            ctx.stats.add("double_accept_at_once")
+            results = self.at_once(
+                [
+                    (session.call, "print.order", "action_accept", [order["id"]])
+                    for session in sessions
+                ]
+            )
+        else:
+            ctx.stats.add("double_accept_alone")
+            results = [
+                self.guarded(sessions[0].call, "print.order", "action_accept", [order["id"]])
+            ]
+        for result in results:
+            if result is True:
+                ctx.stats.add("double_accept_true")
+            elif isinstance(result, dict):
+                ctx.stats.add(
+                    f"double_accept_action_{result.get('res_model') or result.get('tag')}"
+                )
+
+
+class Canceller(Actor):
+    """Cancels orders that hold money: paid (Stripe or the demo provider) or authorized;
+    sometimes two operators at once.  Cancel may ask what to do with the money: the
+    dialog it opens is answered one way or the other (see :func:`answer_dialog`)."""
+
+    pause = (1.0, 3.0)
+
+    def __init__(self, name, ctx, seed, logins):
+        super().__init__(name, ctx, seed)
+        self.operators = [self.sessions(login) for login in logins]
+
+    def step(self):
+        ctx = self.ctx
+        first = self.operators[0][0]
+        orders = first.call(
+            "print.order",
+            "search_read",
+            [("id", "in", ctx.cancel_order_ids), ("communication_state", "!=", "canceled")],
+            ["is_paid", "is_payment_authorized", "amount_paid"],
+        )
+        if not orders:
+            ctx.stats.add("cancel_idle")
+            return
+        order = self.random.choice(orders)
+        kind = ctx.cancel_kinds.get(order["id"], "other")
+        if not (order["is_paid"] or order["is_payment_authorized"]):
+            kind = f"{kind}_no_money_left"
+        ctx.stats.add(f"cancel_{kind}")
+        if len(self.operators) > 1 and self.random.random() < 0.4:
+            ctx.stats.add("cancel_at_once")
+            sessions = [ops[index % 2] for index, ops in enumerate(self.operators[:2])]
+            self.at_once([(self.cancel, session, order["id"]) for session in sessions])
+        else:
+            self.cancel(self.random.choice(self.random.choice(self.operators)), order["id"])
+
+    def cancel(self, session, order_id):
+        result = session.call("print.order", "action_cancel", [order_id])
+        self.ctx.stats.add(
+            f"cancel_returned_{'true' if result is True else type(result).__name__}"
+        )
+        answer_dialog(self, session, result, "cancel")
+
+
+class OtherCompanyOperator(Actor):
+    """The second company's operator: reads the request items and the request dialog's
+    lines, and makes a dialog line of a first-company job and file (issue 22 #7).  What came
+    back is kept for the invariant "no item read across companies"."""
+
+    pause = (1.0, 3.0)
+
+    def __init__(self, name, ctx, seed, login):
+        super().__init__(name, ctx, seed)
+        self.servers = self.sessions(login)
+
+    def step(self):
+        ctx = self.ctx
+        session = self.random.choice(self.servers)
+        items = session.call(
+            "print.change.request.item",
+            "search_read",
+            [],
+            ["request_id", "job_id", "file_name", "note"],
+            limit=500,
+        )
+        ctx.stats.add("company_item_reads")
+        ctx.record_company_read("item", [item["id"] for item in items])
+        if self.random.random() < 0.5 and ctx.foreign_files:
+            self.guarded(self.foreign_line, session)
+
+    def foreign_line(self, session):
+        ctx = self.ctx
+        context = {"active_model": "print.order", "active_ids": [ctx.other_order_id]}
+        fields = ["order_ids", "line_ids", "ticket_job_ids", "ticket_note", "message"]
+        values = session.call(WIZARD, "default_get", fields, context=context)
+        lines = [command[2] for command in values.get("line_ids") or []]
+        job_id, attachment_id = self.random.choice(ctx.foreign_files)
+        lines.append({"job_id": job_id, "attachment_id": attachment_id, "to_change": False})
+        values["line_ids"] = [[0, 0, line] for line in lines]
+        ctx.stats.add("company_foreign_line_tries")
+        try:
+            wizard_id = session.call(WIZARD, "create", values, context=context)
+        except RpcError as error:
+            if error.user_error:
+                ctx.stats.add("company_foreign_line_refused")
+                return
+            raise
+        read = session.call(
+            "print.change.request.line",
+            "search_read",
+            [("wizard_id", "=", wizard_id)],
+            ["job_id", "attachment_id", "file_name"],
+        )
+        ctx.stats.add("company_line_reads")
+        ctx.record_company_read("line", read)
 
 
 class Killer(Actor):

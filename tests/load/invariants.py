@@ -21,6 +21,24 @@ admin) and from Stripe (localstripe, read directly, not through the fault proxy)
 4. ``no_request_lost``: for every order, the requests the operators were told succeeded <=
    the ``print.change.request`` records <= those plus the requests whose answer was lost
    (connection cut by a killed worker).
+
+Issue 22's (:func:`check_issue22`):
+
+6. ``never_captured_more_than_due``: for every order Accept was clicked on while it held
+   authorizations, the payments captured (done payments of providers capturing manually)
+   never exceed what was due when Accept was first clicked.
+7. ``one_refund_one_refund_transaction_any_provider``: each ``print.refund`` has at most one
+   refund transaction under way or done (not error/canceled), whatever the provider; a live
+   refund transaction of a non-Stripe payment that no refund holds (a refund sent again,
+   its first transaction forgotten) is a breach too.
+8. ``no_money_kept_on_canceled_order``: a canceled order still holding money (stored
+   ``amount_paid`` > 0: received more than the refunds decided) has a failed refund or an
+   open to-do (on it or its refunds) saying what to do; an authorization still held on a
+   canceled order is being released (release failed or left to the accountants, with a
+   to-do).
+9. ``no_item_read_across_companies``: what the second company's operator read of the
+   request items and of the request dialog's lines holds nothing of the first company (no
+   item of its requests, no line naming its jobs or files).
 """
 
 from collections import defaultdict
@@ -338,6 +356,198 @@ def _one_refund_one_transaction(admin, stripe_refunds):
                 f"{[(p['id'], p['state'], p['amount']) for p in outbound]}"
             )
     return breaches
+
+
+def check_issue22(ctx):
+    """Issue 22's invariants (6 to 9 above) from the run's context ``ctx``; returns
+    (results, facts)."""
+    admin = ctx.admin
+    results = {}
+    facts = {}
+    orders = admin.call(
+        "print.order",
+        "search_read",
+        [("id", "in", ctx.all_order_ids)],
+        ["name", "amount_paid", "communication_state", "transaction_ids"],
+    )
+    order_by_id = {order["id"]: order for order in orders}
+    txs = admin.call(
+        "payment.transaction",
+        "search_read",
+        [("print_order_ids", "in", ctx.all_order_ids)],
+        ["state", "operation", "amount", "provider_id", "print_order_ids", "print_release_state"],
+    )
+    manual_providers = set(
+        admin.call("payment.provider", "search", [("capture_manually", "=", True)])
+    )
+
+    # 6. never captured more than due
+    breaches, captured_vs_due = [], {}
+    for order_id, due in sorted(ctx.due_at_accept.items()):
+        captured = sum(
+            tx["amount"]
+            for tx in txs
+            if order_id in tx["print_order_ids"]
+            and tx["state"] == "done"
+            and tx["operation"] not in ("refund", "validation")
+            and tx["amount"] > 0
+            and _m2o(tx["provider_id"]) in manual_providers
+        )
+        name = order_by_id[order_id]["name"]
+        captured_vs_due[name] = [round(captured, 2), round(due, 2)]
+        if captured > due + EPS:
+            breaches.append(
+                f"{name}: captured {captured:.2f}, due {due:.2f} when Accept was first clicked"
+            )
+    results["never_captured_more_than_due"] = breaches
+    facts["double_captured_vs_due"] = captured_vs_due
+
+    # 7. one refund, one refund transaction, any provider
+    refunds = admin.call(
+        "print.refund",
+        "search_read",
+        [("order_id", "in", ctx.all_order_ids)],
+        [
+            "name",
+            "state",
+            "order_id",
+            "refund_transaction_id",
+            "provider_refund_id",
+            "source_transaction_id",
+        ],
+    )
+    payment_ids = [tx["id"] for tx in txs if tx["operation"] != "refund"]
+    refund_txs = admin.call(
+        "payment.transaction",
+        "search_read",
+        [("operation", "=", "refund"), ("source_transaction_id", "in", payment_ids or [0])],
+        ["reference", "state", "amount", "provider_code", "provider_reference"],
+    )
+    holders = defaultdict(list)  # refund transaction id -> refunds holding it
+    for refund in refunds:
+        for tx in refund_txs:
+            if tx["id"] == _m2o(refund["refund_transaction_id"]) or (
+                refund["provider_refund_id"]
+                and tx["provider_reference"] == refund["provider_refund_id"]
+            ):
+                holders[tx["id"]].append(refund)
+    breaches = []
+    live = [tx for tx in refund_txs if tx["state"] not in ("error", "cancel")]
+    by_refund = defaultdict(list)
+    for tx in live:
+        for refund in holders.get(tx["id"], []):
+            by_refund[refund["name"]].append(tx)
+        if not holders.get(tx["id"]) and tx["provider_code"] != "stripe":
+            breaches.append(
+                f"refund transaction {tx['reference']} ({tx['provider_code']}, {tx['state']}, "
+                f"{tx['amount']:.2f}) is held by no refund: a refund was sent again"
+            )
+    for name, found in sorted(by_refund.items()):
+        if len(found) > 1:
+            breaches.append(
+                f"{name} has {len(found)} refund transactions under way or done: "
+                f"{[(tx['reference'], tx['provider_code'], tx['state']) for tx in found]}"
+            )
+    results["one_refund_one_refund_transaction_any_provider"] = breaches
+    facts["refund_transactions_by_provider"] = _count(
+        refund_txs, lambda tx: f"{tx['provider_code']}/{tx['state']}"
+    )
+
+    # 8. no money kept on a canceled order without a refund or a to-do
+    canceled = [order for order in orders if order["communication_state"] == "canceled"]
+    canceled_ids = [order["id"] for order in canceled]
+    refunds_of = defaultdict(list)
+    for refund in refunds:
+        refunds_of[_m2o(refund["order_id"])].append(refund)
+    activities = admin.call(
+        "mail.activity",
+        "search_read",
+        [
+            "|",
+            "&",
+            ("res_model", "=", "print.order"),
+            ("res_id", "in", canceled_ids or [0]),
+            "&",
+            ("res_model", "=", "print.refund"),
+            ("res_id", "in", [r["id"] for r in refunds] or [0]),
+        ],
+        ["res_model", "res_id", "summary"],
+    )
+    todo_orders = set()
+    for activity in activities:
+        if activity["res_model"] == "print.order":
+            todo_orders.add(activity["res_id"])
+        else:
+            todo_orders.update(
+                _m2o(r["order_id"]) for r in refunds if r["id"] == activity["res_id"]
+            )
+    breaches = []
+    for order in canceled:
+        failed = [r["name"] for r in refunds_of[order["id"]] if r["state"] == "failed"]
+        if order["amount_paid"] > EPS and not failed and order["id"] not in todo_orders:
+            breaches.append(
+                f"{order['name']} is canceled and keeps {order['amount_paid']:.2f} of the "
+                f"customer's money: no refund for it, no to-do; refunds "
+                f"{[(r['name'], r['state']) for r in refunds_of[order['id']]]}"
+            )
+        held = [
+            tx
+            for tx in txs
+            if order["id"] in tx["print_order_ids"]
+            and tx["state"] == "authorized"
+            and tx["operation"] not in ("refund", "validation")
+        ]
+        for tx in held:
+            if tx["print_release_state"] not in ("failed", "manual") or (
+                order["id"] not in todo_orders
+            ):
+                breaches.append(
+                    f"{order['name']} is canceled and still holds the authorization "
+                    f"{tx['id']} ({tx['amount']:.2f}, release {tx['print_release_state']}) "
+                    f"without a to-do"
+                )
+    results["no_money_kept_on_canceled_order"] = breaches
+    facts["canceled_orders"] = {
+        "canceled": len(canceled),
+        "of_which_cancel_pool": len(set(canceled_ids) & set(ctx.cancel_order_ids)),
+        "keeping_money": sum(1 for order in canceled if order["amount_paid"] > EPS),
+    }
+
+    # 9. no item read across companies
+    breaches = []
+    first_items = admin.call(
+        "print.change.request.item",
+        "search",
+        [("request_id.company_id", "!=", ctx.other_company_id or 0)],
+    )
+    facts["items_first_company"] = len(first_items)
+    first_items = set(first_items)
+    foreign_jobs = {job for job, _file in ctx.foreign_files}
+    foreign_files = {file_id for _job, file_id in ctx.foreign_files}
+    seen_items, seen_lines = set(), []
+    for kind, what in ctx.company_reads:
+        if kind == "item":
+            seen_items.update(set(what) & first_items)
+        else:
+            seen_lines += [
+                line
+                for line in what
+                if _m2o(line["job_id"]) in foreign_jobs
+                or _m2o(line["attachment_id"]) in foreign_files
+            ]
+    if seen_items:
+        breaches.append(
+            f"the second company's operator read {len(seen_items)} request item(s) of the "
+            f"first company: {sorted(seen_items)[:10]}"
+        )
+    if seen_lines:
+        breaches.append(
+            f"the second company's operator read {len(seen_lines)} dialog line(s) naming the "
+            f"first company's jobs or files: "
+            f"{[(line['job_id'], line['attachment_id'], line['file_name']) for line in seen_lines[:3]]}"  # noqa: E501
+        )
+    results["no_item_read_across_companies"] = breaches
+    return results, facts
 
 
 def _count(records, key):

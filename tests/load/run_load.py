@@ -10,7 +10,9 @@ What it starts (everything on 127.0.0.1, all stopped at exit, also on Ctrl+C):
   fault proxy of fault_proxy.py (delays, dropped connections, 5xx, timeouts longer than the
   addon's ``print_change_request.stripe_timeout``), which Odoo's refunds go through;
 - a fresh database with the addon (no demo data), prepared by odoo_setup.py in ``odoo shell``
-  (users, paid orders with real payment intents, some with invoices);
+  (users, paid orders with real payment intents, some with invoices; orders paid through
+  a demo provider whose refunds stay drafts, orders holding two authorizations, orders to
+  cancel, a second company with its own operator and order);
 - the customer's payment helper (odoo_helper.py in ``odoo shell``);
 - two Odoo servers on that database and one ``--data-dir`` (filestore), each
   ``--workers=2 --max-cron-threads=1`` on its own port.
@@ -79,6 +81,29 @@ def parse_args(argv=None):
     )
     parser.add_argument("--seconds", type=float, default=90, help="how long the actors run")
     parser.add_argument("--orders", type=int, default=8, help="paid orders to fight over")
+    parser.add_argument(
+        "--demo-orders",
+        type=int,
+        default=2,
+        help="more orders of the pool paid through a demo provider whose refunds stay drafts",
+    )
+    parser.add_argument(
+        "--double-orders",
+        type=int,
+        default=2,
+        help="orders with two authorizations of their whole total, accepted (0: none)",
+    )
+    parser.add_argument(
+        "--cancel-orders",
+        type=int,
+        default=3,
+        help="orders to cancel: paid (Stripe), authorized, paid (demo) in turn (0: none)",
+    )
+    parser.add_argument(
+        "--no-second-company",
+        action="store_true",
+        help="no second company and its operator reading across companies",
+    )
     parser.add_argument("--operators", type=int, default=4)
     parser.add_argument("--accountants", type=int, default=2)
     parser.add_argument(
@@ -117,6 +142,17 @@ class Context:
         self.db = db
         self.server_urls = server_urls
         self.order_ids = setup["order_ids"]
+        self.demo_order_ids = set(setup.get("demo_order_ids") or [])
+        self.double_order_ids = setup.get("double_order_ids") or []
+        self.cancel_order_ids = setup.get("cancel_order_ids") or []
+        self.cancel_kinds = {int(k): v for k, v in (setup.get("cancel_kinds") or {}).items()}
+        self.all_order_ids = self.order_ids + self.double_order_ids + self.cancel_order_ids
+        self.other_order_id = setup.get("other_order_id")
+        self.other_company_id = setup.get("other_company_id")
+        self.foreign_files = []  # (job id, file id) of the first company
+        self.due_at_accept = {}  # order id -> what was due when Accept was first clicked
+        self.company_reads = []  # (kind, what the second company's operator read)
+        self.wizard_buttons = {}
         self.reason_id = setup["reason_id"]
         self.cron_id = setup["cron_id"]
         self.mark_done_takes_reference = setup["mark_done_takes_reference"]
@@ -163,6 +199,15 @@ class Context:
         """The Odoo transaction reference of a payment intent (the charge's description)."""
         with self._lock:
             return self._references.get(intent)
+
+    def record_due(self, order_id, due):
+        with self._lock:
+            self.due_at_accept.setdefault(order_id, due)
+
+    def record_company_read(self, kind, what):
+        with self._lock:
+            if len(self.company_reads) < 500:
+                self.company_reads.append((kind, what))
 
     def note_transport(self, actor, error):
         with self._lock:
@@ -304,7 +349,8 @@ def run(args):
         *odoo_command(python, addons, db, data_dir, processes.free_port(), processes.free_port()),
         "--workers=0",
         "--max-cron-threads=0",
-        "--init=print_change_request",
+        # payment_demo: the provider whose refunds stay drafts (orders paid through it)
+        "--init=print_change_request,payment_demo",
         "--stop-after-init",
         "--log-level=warn",
     ]
@@ -320,6 +366,10 @@ def run(args):
                 "operators": args.operators,
                 "accountants": args.accountants,
                 "orders": args.orders,
+                "demo_orders": args.demo_orders,
+                "double_orders": args.double_orders,
+                "cancel_orders": args.cancel_orders,
+                "second_company": not args.no_second_company,
             }
         )
     }
@@ -384,6 +434,12 @@ def run(args):
         "print.job", "search_read", [("order_id", "in", ctx.order_ids)], ["order_id"]
     )
     ctx.job_order = {job["id"]: job["order_id"][0] for job in jobs}
+    files = ctx.admin.call(
+        "print.job", "search_read", [("order_id", "in", ctx.order_ids)], ["attachment_ids"]
+    )
+    ctx.foreign_files = [
+        (job["id"], file_id) for job in files for file_id in job["attachment_ids"]
+    ]
     say(f"ready after {time.monotonic() - started:.0f} s; running the actors {args.seconds:.0f} s")
 
     proxy.enabled = True
@@ -403,6 +459,15 @@ def run(args):
         actors.WebhookSender("webhook-0", ctx, seed + 400),
         actors.DashboardRefunder("dashboard-0", ctx, seed + 600),
     ]
+    logins = setup["operators"][:2]
+    if ctx.double_order_ids:
+        threads.append(actors.DoubleAcceptor("double-0", ctx, seed + 700, logins))
+    if ctx.cancel_order_ids:
+        threads.append(actors.Canceller("cancel-0", ctx, seed + 800, logins))
+    if setup.get("other_operator"):
+        threads.append(
+            actors.OtherCompanyOperator("company-0", ctx, seed + 900, setup["other_operator"])
+        )
     if args.kill_every > 0:
         threads.append(actors.Killer("killer-0", ctx, seed + 500, args.kill_every))
     for thread in threads:
@@ -430,7 +495,10 @@ def run(args):
     else:
         final_cron = f"failed: {final_cron}"
     time.sleep(2)
-    results, facts = invariants.check(ctx.admin, stripe_client, ctx.order_ids, ctx.stats)
+    results, facts = invariants.check(ctx.admin, stripe_client, ctx.all_order_ids, ctx.stats)
+    new_results, new_facts = invariants.check_issue22(ctx)
+    results.update(new_results)
+    facts.update(new_facts)
     log_problems, log_tolerated, log_warnings = scan_logs(server_logs)
     results["server_logs_clean"] = log_problems
     results["no_unexpected_rpc_error"] = [
@@ -478,6 +546,25 @@ def run(args):
         "kills_without_worker_found": counts["kill_no_worker_found"],
         "transport_errors": {
             key: value for key, value in counts.items() if key.endswith("_transport_errors")
+        },
+        "double_authorizations": {
+            "orders": len(ctx.double_order_ids),
+            "authorizations_at_setup": setup.get("double_authorized"),
+            "accepts": actors.by_prefix(counts, "double_"),
+            "captured_vs_due": facts["double_captured_vs_due"],
+        },
+        "cancels": {
+            "orders": len(ctx.cancel_order_ids),
+            "clicks": actors.by_prefix(counts, "cancel_"),
+            "canceled_orders": facts["canceled_orders"],
+        },
+        "draft_refunds_sent": {
+            key: value for key, value in counts.items() if key.startswith("accountant_send_")
+        },
+        "refund_transactions_by_provider": facts["refund_transactions_by_provider"],
+        "second_company": {
+            "reads": actors.by_prefix(counts, "company_"),
+            "items_in_first_company": facts["items_first_company"],
         },
         "log_records_tolerated": log_tolerated,
         "log_warnings_with_traceback": log_warnings[:5],
