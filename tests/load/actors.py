@@ -578,11 +578,12 @@ def wizard_buttons(ctx, session, action):
     return names
 
 
-def answer_dialog(actor, session, result, prefix, skip=()):
+def answer_dialog(actor, session, result, prefix, skip=(), close_rate=0.0):
     """If ``result`` opens a dialog (a window action on a wizard), answer it as the user
-    would: create the wizard with the action's context and click one of its buttons, chosen
-    at random (e.g. the refund question answered both ways).  Returns ``(model, button)``,
-    or None when ``result`` is no dialog or is one of the ``skip`` models."""
+    would: create the wizard with the action's context (or take the one it opened) and
+    click one of its buttons, chosen at random (e.g. the refund question answered both
+    ways), or, at ``close_rate``, close it.  Returns ``(model, button)``, or None when
+    ``result`` is no dialog, one of the ``skip`` models, or closed."""
     if not (
         isinstance(result, dict)
         and result.get("type") == "ir.actions.act_window"
@@ -598,6 +599,9 @@ def answer_dialog(actor, session, result, prefix, skip=()):
     buttons = wizard_buttons(actor.ctx, session, result)
     if not buttons:
         actor.ctx.stats.add(f"{prefix}_dialog_without_button_{model}")
+        return None
+    if actor.random.random() < close_rate:
+        actor.ctx.stats.add(f"{prefix}_dialog_closed_{model}")
         return None
     button = actor.random.choice(buttons)
     wizard_id = result.get("res_id") or session.call(model, "create", {}, context=context)
@@ -699,7 +703,7 @@ class Canceller(Actor):
         self.ctx.stats.add(
             f"cancel_returned_{'true' if result is True else type(result).__name__}"
         )
-        answer_dialog(self, session, result, "cancel")
+        answer_dialog(self, session, result, "cancel", close_rate=0.1)
 
 
 class OtherCompanyOperator(Actor):

@@ -96,7 +96,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--cancel-orders",
         type=int,
-        default=3,
+        default=4,
         help="orders to cancel: paid (Stripe), authorized, paid (demo) in turn (0: none)",
     )
     parser.add_argument(
@@ -184,6 +184,7 @@ class Context:
                     "search_read",
                     [
                         ("print_order_ids", "in", self.order_ids),
+                        ("provider_code", "=", "stripe"),  # not the demo provider's
                         ("state", "=", "done"),
                         ("operation", "!=", "refund"),
                         ("provider_reference", "!=", False),
