@@ -668,11 +668,12 @@ class Canceller(Actor):
     sometimes two operators at once.  Cancel may ask what to do with the money: the
     dialog it opens is answered one way or the other (see :func:`answer_dialog`)."""
 
-    pause = (1.0, 3.0)
+    pause = (0.5, 1.5)
 
     def __init__(self, name, ctx, seed, logins):
         super().__init__(name, ctx, seed)
         self.operators = [self.sessions(login) for login in logins]
+        self.tried = Counter()
 
     def step(self):
         ctx = self.ctx
@@ -686,8 +687,11 @@ class Canceller(Actor):
         if not orders:
             ctx.stats.add("cancel_idle")
             return
-        order = self.random.choice(orders)
+        # the kind tried least first: a short run cancels paid and authorized orders alike
+        self.random.shuffle(orders)
+        order = min(orders, key=lambda o: self.tried[ctx.cancel_kinds.get(o["id"], "other")])
         kind = ctx.cancel_kinds.get(order["id"], "other")
+        self.tried[kind] += 1
         if not (order["is_paid"] or order["is_payment_authorized"]):
             kind = f"{kind}_no_money_left"
         ctx.stats.add(f"cancel_{kind}")
