@@ -290,7 +290,7 @@ class Accountant(Actor):
     def step(self):
         stats = self.ctx.stats
         session = self.random.choice(self.servers)
-        if self.random.random() < 0.35 and self.send_draft():
+        if self.random.random() < 0.35 and self.send_unsettled():
             return
         refunds = session.call(
             REFUND,
@@ -326,29 +326,30 @@ class Accountant(Actor):
             raise
         stats.add(f"accountant_{action}")
 
-    def send_draft(self):
-        """*Send* an automatic refund left in draft: one whose provider left its refund
-        transaction neither done nor pending (the demo provider's), or an overpayment held
-        back; sometimes two accountants (two servers) click at once.  Odoo's refund
-        transaction is already under way: the addon must follow it, not send it again."""
-        drafts = self.servers[0].call(
+    def send_unsettled(self):
+        """*Send* an automatic refund not settled yet: a draft (one whose provider left its
+        refund transaction neither done nor pending, as the demo provider's, or an
+        overpayment held back) or one pending at its provider (over RPC, as an attacker
+        would: the form hides the button); sometimes two accountants (two servers) click at
+        once.  A refund transaction under way is to be followed, never sent again."""
+        refunds = self.servers[0].call(
             REFUND,
             "search_read",
-            [("state", "=", "draft"), ("method", "=", "automatic")],
-            ["order_id", "refund_transaction_id"],
+            [("state", "in", ("draft", "pending")), ("method", "=", "automatic")],
+            ["order_id", "state", "refund_transaction_id"],
             limit=50,
         )
-        if not drafts:
+        if not refunds:
             return False
-        refund = self.random.choice(drafts)
+        refund = self.random.choice(refunds)
         demo = refund["order_id"] and refund["order_id"][0] in self.ctx.demo_order_ids
         stats = self.ctx.stats
-        stats.add(f"accountant_send_draft_{'demo' if demo else 'other'}")
+        stats.add(f"accountant_send_{refund['state']}_{'demo' if demo else 'other'}")
         if refund["refund_transaction_id"]:
-            stats.add("accountant_send_draft_under_way")
+            stats.add("accountant_send_under_way")
         calls = [(server.call, REFUND, "action_send", [refund["id"]]) for server in self.servers]
         if self.random.random() < 0.4:
-            stats.add("accountant_send_draft_at_once")
+            stats.add("accountant_send_at_once")
             self.at_once(calls)
         else:
             self.guarded(*self.random.choice(calls))

@@ -559,7 +559,7 @@ def run(args):
             "clicks": actors.by_prefix(counts, "cancel_"),
             "canceled_orders": facts["canceled_orders"],
         },
-        "draft_refunds_sent": {
+        "unsettled_refunds_sent": {
             key: value for key, value in counts.items() if key.startswith("accountant_send_")
         },
         "refund_transactions_by_provider": facts["refund_transactions_by_provider"],
