@@ -37,6 +37,18 @@ def read_ticket_fields(params, prefix=""):
     return {name: params[prefix + name] for name in TICKET_FIELDS if prefix + name in params}
 
 
+def check_no_nul(params):
+    """Refuse posted ``params`` whose text holds a NUL character, which the database cannot
+    store (raised as our message before anything is written, not as a server error)."""
+    if any(isinstance(value, str) and "\x00" in value for value in params.values()):
+        raise UserError(
+            request.env._(
+                "Your text contains a character that cannot be saved (a NUL character, often "
+                "pasted from another program): remove it and try again."
+            )
+        )
+
+
 def _upload_body_limit(controller):
     """The upload route's request size limit: one file of Odoo's upload limit and the form,
     so that a file just too large gets our message naming it (larger bodies: our page with
@@ -309,6 +321,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         user = request.env.user
         author = order_sudo.partner_id if user._is_public() else user.partner_id
         try:
+            check_no_nul(request.params)
             with request.env.cr.savepoint():
                 if wait:
                     order_sudo._wait_to_lock_for_update()

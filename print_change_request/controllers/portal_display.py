@@ -3,6 +3,7 @@
 
 import json
 import re
+import secrets
 
 from markupsafe import Markup, escape
 
@@ -302,10 +303,11 @@ def _renderer_once():
     return render_once
 
 
-#: A stand-in of a value in a stamp (see :func:`_stamper`): letters only, so that escaping
-#: leaves it as it is, and unlike anything a page shows.
-STAND_IN = "pcrStandIn{}pcrEnd"
-STAND_IN_RE = re.compile(r"pcrStandIn(\w+?)pcrEnd")
+#: A stand-in of a value in a stamp (see :func:`_stamper`): letters and digits only, so that
+#: escaping leaves it as it is, and unlike anything a page shows.  Its key is drawn for each
+#: page: a request's values (an access token, a job's name) printed in the same template
+#: cannot make one.
+STAND_IN = "pcrStandIn{key}x{name}pcrEnd"
 
 
 def _stamper(page_values):
@@ -313,8 +315,10 @@ def _stamper(page_values):
     the values that shape it) with a stand-in for each of ``values``, then filled in with
     ``values`` (escaped, unless markup) for each call: a block repeated for hundreds of
     files costs a string join, not a rendering.  The template must only print ``values``
-    (``t-out``, ``t-att``, ``t-attf``), not test or compute with them."""
+    (``t-out``, ``t-att``, ``t-attf``), not test or compute with them.  Only the stand-ins
+    of ``values`` made for this page are filled: any other text stays as rendered."""
     stamps = {}
+    page_key = secrets.token_hex(8)
 
     def stamp(template, kind, values):
         key = (template, *kind.items(), *values)
@@ -325,11 +329,13 @@ def _stamper(page_values):
                 {
                     **page_values,
                     **kind,
-                    **{name: Markup(STAND_IN.format(name)) for name in values},
+                    **{name: Markup(STAND_IN.format(key=page_key, name=name)) for name in values},
                 },
             )
+            names = "|".join(map(re.escape, values)) or "(?!)"  # no values: nothing
+            stand_in = re.compile(f"pcrStandIn{page_key}x({names})pcrEnd")
             # [text, name, text, name, ..., text]: the names at the odd places
-            parts = stamps[key] = STAND_IN_RE.split(str(rendered))
+            parts = stamps[key] = stand_in.split(str(rendered))
         filled = parts.copy()
         for index in range(1, len(filled), 2):
             filled[index] = escape(values[filled[index]])
