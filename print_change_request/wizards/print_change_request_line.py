@@ -60,13 +60,32 @@ class PrintChangeRequestLine(models.TransientModel):
 
     @api.model
     def _check_jobs_and_files(self, pairs):
-        """Refuse lines of ``pairs`` ((job id, attachment id or False)) whose job the user
-        cannot open (another company's, another customer's for a portal user, or none), or
-        whose file is not a file of that job, now or before (a file the customer replaced
-        since the dialog opened is refused by OK with its name).  The refusal names
-        nothing: the names are what the user may not read."""
+        """Refuse lines of ``pairs`` ((job id, attachment id or False)) whose job, or whose
+        file's job, the user cannot open (another company's, or none): the refusal names
+        nothing, the names being what the user may not read.  A file of another job the
+        user can open is refused by OK, which names it (``_check_request``)."""
         job_ids = {job_id for job_id, _attachment_id in pairs if job_id}
-        reachable = set(self.env["print.job"].search([("id", "in", list(job_ids))])._ids)
+        attachment_ids = {attachment_id for _job_id, attachment_id in pairs if attachment_id}
+        if not job_ids and not attachment_ids:
+            return
+        self.env["print.job"].flush_model(["attachment_ids"])
+        self.env["ir.attachment"].flush_model(["res_model", "res_id"])
+        # each file's jobs: those it is on, and the one it was uploaded to
+        file_jobs = self.env.execute_query(
+            SQL(
+                """
+                SELECT attachment_id, job_id FROM print_job_attachment_rel
+                 WHERE attachment_id = ANY(%s)
+                 UNION
+                SELECT id, res_id FROM ir_attachment
+                 WHERE id = ANY(%s) AND res_model = 'print.job' AND res_id IS NOT NULL
+                """,
+                list(attachment_ids),
+                list(attachment_ids),
+            )
+        )
+        asked = job_ids | {job_id for _attachment_id, job_id in file_jobs}
+        reachable = set(self.env["print.job"].search([("id", "in", list(asked))])._ids)
         if job_ids - reachable:
             raise AccessError(
                 self.env._(
@@ -74,36 +93,13 @@ class PrintChangeRequestLine(models.TransientModel):
                     "a job of another company, or one that does not exist."
                 )
             )
-        files = [(job_id, attachment_id) for job_id, attachment_id in pairs if attachment_id]
-        if not files:
-            return
-        self.env["print.job"].flush_model(["attachment_ids"])
-        self.env["ir.attachment"].flush_model(["res_model", "res_id"])
-        foreign = self.env.execute_query(
-            SQL(
-                """
-                SELECT 1
-                  FROM unnest(%s::int4[], %s::int4[]) AS pair(job_id, attachment_id)
-                 WHERE NOT EXISTS (
-                           SELECT 1 FROM print_job_attachment_rel rel
-                            WHERE rel.job_id = pair.job_id
-                              AND rel.attachment_id = pair.attachment_id)
-                   AND NOT EXISTS (
-                           SELECT 1 FROM ir_attachment attachment
-                            WHERE attachment.id = pair.attachment_id
-                              AND attachment.res_model = 'print.job'
-                              AND attachment.res_id = pair.job_id)
-                 LIMIT 1
-                """,
-                [job_id for job_id, _attachment_id in files],
-                [attachment_id for _job_id, attachment_id in files],
-            )
-        )
-        if foreign:
+        if attachment_ids - {
+            attachment_id for attachment_id, job_id in file_jobs if job_id in reachable
+        }:
             raise AccessError(
                 self.env._(
-                    "The Request for change dialog lists only the files of its jobs: a line "
-                    "names a file that is not one of its job's files."
+                    "The Request for change dialog lists only files of jobs you can open: a "
+                    "line names a file of another company, or one that is no job's file."
                 )
             )
 
