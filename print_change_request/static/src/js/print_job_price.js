@@ -24,36 +24,14 @@ publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
     start() {
         this._requestCount = 0;
         this._update = debounce(this._update.bind(this), 250);
-        // The price follows what the form shows: when the page opens with values the block
-        // was not rendered for (typed before and shown again, or restored by the browser),
-        // it is computed from the form at once.
-        if (this.el.dataset.printPriceOnStart || this._differsFromPage()) {
+        // The price follows what the form shows: a block shown with values it was not
+        // rendered for (typed before and shown again: see the order page's form) is
+        // computed from the form at once, its figures shown as pending meanwhile.
+        if (this.el.dataset.printPriceOnStart) {
+            this.el.querySelector(".o_print_price_quote")?.classList.add("opacity-50");
             this._update();
         }
         return this._super(...arguments);
-    },
-
-    /** Whether a priced field shows another value than the page's HTML gave it (the
-     * browser restores what was typed when the customer comes back to the page). */
-    _differsFromPage() {
-        for (const el of this.el.querySelectorAll("input[name], select[name]")) {
-            if (!PRICED_FIELDS.includes(this._fieldName(el))) {
-                continue;
-            }
-            if (el.tagName === "SELECT") {
-                const options = [...el.options];
-                const initial = Math.max(
-                    0,
-                    options.findIndex((option) => option.defaultSelected)
-                );
-                if (options.length && el.selectedIndex !== initial) {
-                    return true;
-                }
-            } else if (el.value !== el.defaultValue) {
-                return true;
-            }
-        }
-        return false;
     },
 
     _onTicketChange(ev) {
