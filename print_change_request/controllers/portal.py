@@ -22,6 +22,7 @@ NOTICES = (
     "submitted_order",
     "submitted_pay",
     "saved",
+    "not_sent",
 )
 #: Where the page opens after a notice (its HTML anchor): the payment after a submission the
 #: customer pays at once.
@@ -382,6 +383,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                     max=MAX_MESSAGE_LENGTH,
                 )
             )
+        # What the customer typed and kept on the page is sent now: the page forgets it.
+        order_sudo._keep_portal_form_draft({})
         if order_sudo.portal_draft:
             order_sudo._submit_portal_draft(author=author, message=text)
             return self._submitted_order_notice(order_sudo)

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from odoo.addons.base.models.ir_qweb_fields import nl2br
 from odoo.http import request
 
+from ..lib.portal_form_draft import PRICED_FIELDS
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES
 
 #: The choices the ticket's form offers, per field.
@@ -221,6 +222,12 @@ def get_print_order_display_values(order_sudo):
                 "token": token,
                 "no_product": not job.product_id,
                 "no_product_shown": shown_product in ("", "False"),
+                # shown as posted (a refusal) and not as saved: the price block, rendered
+                # for the job as saved, is computed again from the form when the page opens
+                "price_on_start": any(
+                    posted_form.get(prefix + name, saved) != saved
+                    for name, saved in _priced_values(job).items()
+                ),
             },
             {
                 "job_id": job.id,
@@ -288,6 +295,19 @@ def get_print_order_display_values(order_sudo):
 
 
 NO_REASON_TEXTS = {"name": False, "description": False, "description_html": False}
+
+
+def _priced_values(job):
+    """The fields of ``job``'s ticket its price follows, as the order page's form posts
+    them."""
+    saved = {
+        "product_id": str(job.product_id.id) if job.product_id else "",
+        "copies": str(job.copies),
+        "color_mode": job.color_mode,
+        "sides": job.sides,
+        "finishing": job.finishing,
+    }
+    return {name: saved[name] for name in PRICED_FIELDS}
 
 
 def _renderer_once():
