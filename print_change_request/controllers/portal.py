@@ -22,6 +22,7 @@ NOTICES = (
     "submitted_order",
     "submitted_pay",
     "saved",
+    "not_sent",
 )
 #: Where the page opens after a notice (its HTML anchor): the payment after a submission the
 #: customer pays at once.
@@ -35,6 +36,18 @@ def read_ticket_fields(params, prefix=""):
     """The job ticket's fields among the posted ``params``, where each is named
     ``<prefix><field>``: ``{field: value as posted}``."""
     return {name: params[prefix + name] for name in TICKET_FIELDS if prefix + name in params}
+
+
+def check_no_nul(params):
+    """Refuse posted ``params`` whose text holds a NUL character, which the database cannot
+    store (raised as our message before anything is written, not as a server error)."""
+    if any(isinstance(value, str) and "\x00" in value for value in params.values()):
+        raise UserError(
+            request.env._(
+                "Your text contains a character that cannot be saved (a NUL character, often "
+                "pasted from another program): remove it and try again."
+            )
+        )
 
 
 def _upload_body_limit(controller):
@@ -309,6 +322,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         user = request.env.user
         author = order_sudo.partner_id if user._is_public() else user.partner_id
         try:
+            check_no_nul(request.params)
             with request.env.cr.savepoint():
                 if wait:
                     order_sudo._wait_to_lock_for_update()
@@ -369,6 +383,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                     max=MAX_MESSAGE_LENGTH,
                 )
             )
+        # What the customer typed and kept on the page is sent now: the page forgets it.
+        order_sudo._keep_portal_form_draft({})
         if order_sudo.portal_draft:
             order_sudo._submit_portal_draft(author=author, message=text)
             return self._submitted_order_notice(order_sudo)

@@ -3,12 +3,14 @@
 
 import json
 import re
+import secrets
 
 from markupsafe import Markup, escape
 
 from odoo.addons.base.models.ir_qweb_fields import nl2br
 from odoo.http import request
 
+from ..lib.portal_form_draft import PRICED_FIELDS
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES
 
 #: The choices the ticket's form offers, per field.
@@ -220,6 +222,12 @@ def get_print_order_display_values(order_sudo):
                 "token": token,
                 "no_product": not job.product_id,
                 "no_product_shown": shown_product in ("", "False"),
+                # shown as posted (a refusal) and not as saved: the price block, rendered
+                # for the job as saved, is computed again from the form when the page opens
+                "price_on_start": any(
+                    posted_form.get(prefix + name, saved) != saved
+                    for name, saved in _priced_values(job).items()
+                ),
             },
             {
                 "job_id": job.id,
@@ -289,6 +297,19 @@ def get_print_order_display_values(order_sudo):
 NO_REASON_TEXTS = {"name": False, "description": False, "description_html": False}
 
 
+def _priced_values(job):
+    """The fields of ``job``'s ticket its price follows, as the order page's form posts
+    them."""
+    saved = {
+        "product_id": str(job.product_id.id) if job.product_id else "",
+        "copies": str(job.copies),
+        "color_mode": job.color_mode,
+        "sides": job.sides,
+        "finishing": job.finishing,
+    }
+    return {name: saved[name] for name in PRICED_FIELDS}
+
+
 def _renderer_once():
     """``render_once(template, key, values)``: ``template`` rendered with ``values()``
     the first time ``key`` is asked, the same markup again for the same key."""
@@ -302,10 +323,11 @@ def _renderer_once():
     return render_once
 
 
-#: A stand-in of a value in a stamp (see :func:`_stamper`): letters only, so that escaping
-#: leaves it as it is, and unlike anything a page shows.
-STAND_IN = "pcrStandIn{}pcrEnd"
-STAND_IN_RE = re.compile(r"pcrStandIn(\w+?)pcrEnd")
+#: A stand-in of a value in a stamp (see :func:`_stamper`): letters and digits only, so that
+#: escaping leaves it as it is, and unlike anything a page shows.  Its key is drawn for each
+#: page: a request's values (an access token, a job's name) printed in the same template
+#: cannot make one.
+STAND_IN = "pcrStandIn{key}x{name}pcrEnd"
 
 
 def _stamper(page_values):
@@ -313,8 +335,10 @@ def _stamper(page_values):
     the values that shape it) with a stand-in for each of ``values``, then filled in with
     ``values`` (escaped, unless markup) for each call: a block repeated for hundreds of
     files costs a string join, not a rendering.  The template must only print ``values``
-    (``t-out``, ``t-att``, ``t-attf``), not test or compute with them."""
+    (``t-out``, ``t-att``, ``t-attf``), not test or compute with them.  Only the stand-ins
+    of ``values`` made for this page are filled: any other text stays as rendered."""
     stamps = {}
+    page_key = secrets.token_hex(8)
 
     def stamp(template, kind, values):
         key = (template, *kind.items(), *values)
@@ -325,11 +349,13 @@ def _stamper(page_values):
                 {
                     **page_values,
                     **kind,
-                    **{name: Markup(STAND_IN.format(name)) for name in values},
+                    **{name: Markup(STAND_IN.format(key=page_key, name=name)) for name in values},
                 },
             )
+            names = "|".join(map(re.escape, values)) or "(?!)"  # no values: nothing
+            stand_in = re.compile(f"pcrStandIn{page_key}x({names})pcrEnd")
             # [text, name, text, name, ..., text]: the names at the odd places
-            parts = stamps[key] = STAND_IN_RE.split(str(rendered))
+            parts = stamps[key] = stand_in.split(str(rendered))
         filled = parts.copy()
         for index in range(1, len(filled), 2):
             filled[index] = escape(values[filled[index]])

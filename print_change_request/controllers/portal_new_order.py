@@ -4,7 +4,7 @@ from odoo.http import request
 
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES
 from ..models.print_row_lock_mixin import lock_rows
-from .portal import PrintOrderPortal, read_ticket_fields
+from .portal import PrintOrderPortal, check_no_nul, read_ticket_fields
 
 
 class PrintOrderNewPortal(PrintOrderPortal):
@@ -84,6 +84,7 @@ class PrintOrderNewPortal(PrintOrderPortal):
         if draft:  # a job for the open draft, as its own "Add the job" form does
             return self.portal_print_order_add_job(draft.id, name=name, **raw)
         try:
+            check_no_nul(request.params)
             with request.env.cr.savepoint():
                 draft = request.env["print.order"]._create_portal_draft(partner)
                 if name not in (None, ""):

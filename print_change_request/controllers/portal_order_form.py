@@ -4,6 +4,7 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from ..lib import portal_form_draft
 from ..models.print_job import TICKET_FIELDS
 from .portal import _upload_body_limit, read_ticket_fields
 from .portal_new_order import PrintOrderNewPortal
@@ -14,7 +15,7 @@ from .portal_new_order import PrintOrderNewPortal
 JOB_FIELD = re.compile(r"^job_(\d+)_(.+)$")
 REPLACE_FIELD = re.compile(r"^replace_(\d+)$")
 #: The fields of the draft's "Add a job", named ``new_job_<field>``.
-NEW_JOB_PREFIX = "new_job_"
+NEW_JOB_PREFIX = portal_form_draft.NEW_JOB_PREFIX
 
 
 class PrintOrderFormPortal(PrintOrderNewPortal):
@@ -22,15 +23,24 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
     waiting for their changes): every job's ticket and files, the job to add, the message and
     the submit button.  Whatever button is clicked (save, replace, add files, remove a file,
     add a job, send), the route saves everything the form holds, together and under the
-    order's lock, then does what the button asks; nothing typed elsewhere on the page is lost.
-    A refusal changes nothing and shows the page again with what the customer typed.
+    order's lock, then does what the button asks; nothing typed elsewhere on the page is lost:
+    what no button saves (the word for the print shop, the job being added) is kept on the
+    order until sent (``print.order._keep_portal_form_draft``) and shown again.  A file
+    refused by its content is refused alone and named with why, the rest is saved; any other
+    refusal changes nothing and shows the page again with what the customer typed.
 
     The former single-purpose routes (``.../ticket``, ``.../files``, ``.../remove``,
     ``.../jobs``, ``.../submit``) stay as they were for scripts that post to them."""
 
     def _prepare_print_order_values(self, order_sudo, access_token):
         values = super()._prepare_print_order_values(order_sudo, access_token)
-        values["posted_form"] = self._get_posted_form()
+        posted = self._get_posted_form()
+        # What the page shows in its fields: what was posted when it answers a refusal (not
+        # saved: leaving the page warns), else what the customer typed and has not sent.
+        values["posted_form"] = posted or order_sudo.portal_form_draft or {}
+        values["form_unsaved"] = bool(posted)
+        values["new_job_price_on_start"] = portal_form_draft.new_job_priced(values["posted_form"])
+        values["refused_files"] = (values["can_change"] and order_sudo.portal_refused_files) or []
         values["is_paid_at_submission"] = bool(
             order_sudo.portal_draft and order_sudo._is_paid_at_portal_submission()
         )
@@ -89,19 +99,12 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
         return tickets
 
     @staticmethod
-    def _upload_refused_message(job, uploads, error):
-        """The refusal of an upload of several files: which were refused and why (the check's
-        message), and that none of them was stored."""
-        message = error.args[0]
-        if len(uploads) < 2:
-            return message
-        return request.env._(
-            "%(problems)s\nNone of the %(count)s files you chose for job %(job)s was stored "
-            "(%(files)s). Choose them again without the refused ones and upload them.",
-            problems=message,
-            count=len(uploads),
-            job=job.name,
-            files=", ".join(name for name, _data in uploads),
+    def _refused_files_message(refused):
+        """The refusal of a post whose every file was refused, and nothing else done: each
+        file with its job and why (``refused``, as ``_keep_portal_form_draft`` takes it)."""
+        return "\n".join(
+            request.env._("%(job)s / %(message)s", job=item["job"], message=item["message"])
+            for item in refused
         )
 
     @http.route(
@@ -135,6 +138,22 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
                     raise request.not_found()
                 self._check_job_may_change(by_id[job_id], editable)
             kinds = set()
+            refused = []  # the files refused by their content: [{job, file, message}]
+
+            def add_good_files(job, uploads, replaces=None):
+                changes, refusals = job._add_good_files(
+                    uploads,
+                    replaces=replaces,
+                    request=self._request_of(requests, job),
+                    author=author,
+                )
+                refused.extend(
+                    {"job": job.name, "file": name, "message": message}
+                    for name, message in refusals
+                )
+                if changes:
+                    kinds.add("uploaded")
+
             # Every ticket first (all checked before any is written), then the files.
             parsed = {
                 job_id: by_id[job_id]._parse_ticket_values(raw) for job_id, raw in tickets.items()
@@ -148,7 +167,6 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
             Attachment = request.env["ir.attachment"].sudo()
             for job_id, files in uploads.items():
                 job = by_id[job_id]
-                change_request = self._request_of(requests, job)
                 for attachment_id, upload in files["replace"].items():
                     replaces = Attachment.browse(attachment_id).exists()
                     if not replaces:
@@ -158,21 +176,9 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
                                 job=job.name,
                             )
                         )
-                    if job._add_files(
-                        [upload], replaces=replaces, request=change_request, author=author
-                    ):
-                        kinds.add("uploaded")
+                    add_good_files(job, [upload], replaces=replaces)
                 if files["add"]:
-                    try:
-                        changes = job._add_files(
-                            files["add"], request=change_request, author=author
-                        )
-                    except UserError as error:
-                        raise UserError(
-                            self._upload_refused_message(job, files["add"], error)
-                        ) from error
-                    if changes:
-                        kinds.add("uploaded")
+                    add_good_files(job, files["add"])
             anchor_job = None
             if action in ("save", "remove") and argument:
                 try:
@@ -195,15 +201,26 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
                     params.get(NEW_JOB_PREFIX + "name"),
                     read_ticket_fields(params, prefix=NEW_JOB_PREFIX),
                 )
-                result["anchor"] = f"job-{anchor_job.id}"
-                return "job_added"
-            elif action == "submit":
+                kinds.add("job_added")
+            elif action == "submit" and not refused:
+                # Sent: what was typed is sent too, and forgotten (_submit_print_order).
                 return self._submit_print_order(
                     order_sudo, requests, params.get("message"), author
                 )
+            if refused and not kinds:
+                raise UserError(self._refused_files_message(refused))
             if anchor_job:
                 result["anchor"] = f"job-{anchor_job.id}"
-            if len(kinds) > 1:
+            # Kept for the page to show again: the new job's fields start empty once added.
+            typed_changed = order_sudo._keep_portal_form_draft(
+                portal_form_draft.typed_values(params, without_new_job=action == "add_job"),
+                refused,
+            )
+            if action == "submit":
+                return "not_sent"  # a file was refused: the rest is saved, nothing sent
+            if "job_added" in kinds:
+                return "job_added"
+            if len(kinds) > 1 or (typed_changed and not kinds):
                 return "saved"
             return kinds.pop() if kinds else "unchanged"
 

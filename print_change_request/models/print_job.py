@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import communication_state as cs
@@ -148,6 +148,8 @@ class PrintJob(models.Model):
         )
         orders._wait_for_rows()
         orders._check_jobs_can_change()
+        for vals in vals_list:
+            self.browse()._check_files_linked(vals.get("attachment_ids"))
         jobs = super().create(vals_list)
         jobs._attach_files()
         return jobs
@@ -160,6 +162,9 @@ class PrintJob(models.Model):
             (
                 self.order_id | self.env["print.order"].browse(vals["order_id"])
             )._check_jobs_can_change()
+        if "attachment_ids" in vals:
+            for job in self:
+                job._check_files_linked(vals["attachment_ids"])
         # (a user's own write of the state is refused: print.protected.fields.mixin)
         if "communication_state" in vals and self.env.su:
             self._check_can_move_to(vals["communication_state"])
@@ -327,6 +332,57 @@ class PrintJob(models.Model):
     # ------------------------------------------------------------
     # BUSINESS METHODS: files
     # ------------------------------------------------------------
+
+    def _check_files_linked(self, value):
+        """Refuse the files ``value`` (a value of ``attachment_ids``) links to the job (or to
+        a new job, when ``self`` is empty) that were not uploaded to it: a job's files are
+        the files uploaded to that job (``res_model``/``res_id``), or the user's own upload
+        not tied to any record yet (the file widget of a new job).  Another job's file, or
+        another record's, would be served on this order's portal page.  The addon's own
+        methods (sudo) link only files they stored on the job."""
+        if self.env.su or not value:
+            return
+        if isinstance(value, models.BaseModel):
+            value = [Command.set(value.ids)]
+        elif isinstance(value, tuple) or not isinstance(value[0], list | tuple):
+            value = [Command.set(list(value))]
+        linked = set()
+        for command in value:
+            if command[0] == Command.LINK:
+                linked.add(command[1])
+            elif command[0] == Command.SET:
+                linked.update(command[2])
+        linked -= set(self.sudo().attachment_ids.ids)
+        if not linked:
+            return
+        uploaded = (
+            self.env["ir.attachment"]
+            .sudo()
+            .browse(linked)
+            .exists()
+            .filtered(
+                lambda attachment: (
+                    (
+                        self.id
+                        and attachment.res_model == self._name
+                        and attachment.res_id == self.id
+                    )
+                    or (
+                        attachment.res_model in (False, self._name)
+                        and not attachment.res_id
+                        and attachment.create_uid.id == self.env.uid
+                    )
+                )
+            )
+        )
+        foreign = linked - set(uploaded.ids)
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "Only files uploaded to this job can be added to it: upload the file to "
+                    "the job itself (a file of another job or record stays where it is)."
+                )
+            )
 
     def _attach_files(self):
         """Tie the customer's files to their job, so access follows the job's."""

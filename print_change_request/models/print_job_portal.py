@@ -38,31 +38,44 @@ class PrintJobPortal(models.Model):
     def _check_uploads(self, uploads):
         """Check ``uploads`` (``[(filename, bytes)]``) by content with the shop's rules; return
         them with clean names, or raise one UserError naming every refused file."""
+        files, refused = self._sort_uploads(uploads)
+        if refused:
+            raise UserError("\n".join(message for _filename, message in refused))
+        return files
+
+    def _sort_uploads(self, uploads):
+        """Check each of ``uploads`` (``[(filename, bytes)]``) by content with the shop's
+        rules: return ``(accepted, refused)``, the accepted files as ``[(clean name, bytes)]``
+        and the refused ones as ``[(clean name, the customer's message naming the file and
+        why)]``, each in the order of ``uploads``."""
         self.ensure_one()
         allowed = upload_check.parse_types(self.company_id.print_upload_types)
         max_size = self._get_max_upload_size()
         if not uploads:
             raise UserError(self.env._("Choose a file to upload."))
-        problems = []
-        for filename, data in uploads:
-            problems += upload_check.check_upload(filename, data, allowed, max_size)
-        if problems:
-            raise UserError("\n".join(self._describe_upload_problem(p) for p in problems))
+        refusals = {}  # index in uploads -> [messages]
+        for index, (filename, data) in enumerate(uploads):
+            problems = upload_check.check_upload(filename, data, allowed, max_size)
+            if problems:
+                refusals[index] = [self._describe_upload_problem(p) for p in problems]
         files = [(upload_check.clean_filename(filename), data) for filename, data in uploads]
         # The content is read by the preflight, in a process of its own with time and memory
-        # limits: its errors refuse the upload (nothing stored), its warnings are shown with
-        # the stored file.
-        refused = []
-        for (filename, _data), result in zip(files, self._preflight_uploads(files), strict=True):
+        # limits: its errors refuse the file (not stored), its warnings are shown with the
+        # stored file.
+        readable = [index for index in range(len(files)) if index not in refusals]
+        results = self._preflight_uploads([files[index] for index in readable]) if readable else []
+        for index, result in zip(readable, results, strict=True):
             if result["blocking"]:
-                refused += [
-                    self.env._("%(file)s: %(problem)s", file=filename, problem=finding["message"])
+                refusals[index] = [
+                    self.env._(
+                        "%(file)s: %(problem)s", file=files[index][0], problem=finding["message"]
+                    )
                     for finding in result["findings"]
                     if finding["severity"] == "error"
                 ]
-        if refused:
-            raise UserError("\n".join(refused))
-        return files
+        accepted = [file for index, file in enumerate(files) if index not in refusals]
+        refused = [(files[index][0], "\n".join(refusals[index])) for index in sorted(refusals)]
+        return accepted, refused
 
     def _describe_upload_problem(self, problem):
         """The customer's message for a :class:`~..lib.upload_check.Problem`."""
@@ -112,9 +125,30 @@ class PrintJobPortal(models.Model):
         Return the ``print.job.change`` records created."""
         self.ensure_one()
         # The shop's caps first (print_job_files.py): nothing is read above them.
+        self._check_upload_file_caps(uploads, replaces)
+        return self._store_files(self._check_uploads(uploads), replaces, request, author)
+
+    def _add_good_files(self, uploads, replaces=None, request=None, author=None):
+        """As :meth:`_add_files`, but a file refused by its content is refused alone: the
+        other files are stored.  Return ``(changes, refused)``: the ``print.job.change``
+        records created, and ``[(file name, message)]`` of the refused files (see
+        :meth:`_sort_uploads`).  The caps (files per upload and per job) still refuse the
+        whole upload."""
+        self.ensure_one()
+        self._check_upload_file_caps(uploads, replaces)
+        files, refused = self._sort_uploads(uploads)
+        if not files:
+            return self.env["print.job.change"].sudo(), refused
+        return self._store_files(files, replaces, request, author), refused
+
+    def _check_upload_file_caps(self, uploads, replaces=None):
+        """The shop's caps on an upload of ``uploads`` (replacing ``replaces``)."""
         self._check_upload_file_cap(len(uploads))
         self._check_job_file_cap(len(self.attachment_ids) + len(uploads) - (1 if replaces else 0))
-        files = self._check_uploads(uploads)
+
+    def _store_files(self, files, replaces, request, author):
+        """Store ``files`` (``[(clean name, bytes)]``, checked by :meth:`_sort_uploads`) as
+        :meth:`_add_files` says; return the ``print.job.change`` records created."""
         Change = self.env["print.job.change"].sudo()
         checksums = [hashlib.sha1(data).hexdigest() for _name, data in files]
         if replaces:

@@ -275,6 +275,8 @@ class PrintOrder(models.Model):
         orders written, if any)."""
         if "currency_id" in vals:
             self._check_currency_change(vals["currency_id"])
+        if "partner_id" in vals:
+            self._check_partner_change(vals["partner_id"])
         return super()._check_protected_fields(vals, create=create)
 
     def _get_protected_fields_message(self, names, create=False):
@@ -301,14 +303,7 @@ class PrintOrder(models.Model):
                 )
             )
         for order in changed:
-            money_moved = (
-                not order.currency_id.is_zero(order.amount_paid)
-                or not order.currency_id.is_zero(order.amount_refunded)
-                or order.refund_ids
-                or order.transaction_ids.filtered(lambda tx: tx.state in MONEY_TX_STATES)
-                or order.invoice_ids.filtered(lambda move: move.state == "posted")
-            )
-            if money_moved:
+            if order._has_money_moved():
                 raise UserError(
                     self.env._(
                         "The currency of order %(order)s cannot change: it was already paid, "
@@ -318,6 +313,36 @@ class PrintOrder(models.Model):
                         currency=order.currency_id.name,
                     )
                 )
+
+    def _check_partner_change(self, partner_id):
+        """The customer of an order stays who paid, is paying, or was invoiced or refunded:
+        the money received and its receipts are theirs.
+
+        :raise UserError: saying what to do."""
+        for order in self.sudo().filtered(lambda order: order.partner_id.id != partner_id):
+            if order._has_money_moved():
+                raise UserError(
+                    self.env._(
+                        "The customer of order %(order)s cannot change: %(customer)s already "
+                        "paid it, authorized a payment, or was invoiced or refunded for it. "
+                        "Refund %(customer)s and create a new order for the other customer "
+                        "instead.",
+                        order=order.name,
+                        customer=order.partner_id.display_name,
+                    )
+                )
+
+    def _has_money_moved(self):
+        """True when money was received, authorized or is on its way for the order, or it
+        was invoiced or refunded."""
+        self.ensure_one()
+        return bool(
+            not self.currency_id.is_zero(self.amount_paid)
+            or not self.currency_id.is_zero(self.amount_refunded)
+            or self.refund_ids
+            or self.transaction_ids.filtered(lambda tx: tx.state in MONEY_TX_STATES)
+            or self.invoice_ids.filtered(lambda move: move.state == "posted")
+        )
 
     def _check_operator(self):
         """Every action on orders checks the caller itself (they write in sudo)."""

@@ -47,6 +47,7 @@ class PrintOrder(models.Model):
         string="Capture failed",
         readonly=True,
         copy=False,
+        groups="base.group_user",  # the provider's own words: not for the customer
         help="Why the last capture of an authorized payment failed at Accept.",
     )
 

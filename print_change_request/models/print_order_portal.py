@@ -23,6 +23,26 @@ class PrintOrderPortal(models.Model):
         copy=False,
         help="The customer placed this order in the portal.",
     )
+    # What the customer typed on the order page and has not sent yet, and the files their last
+    # post refused: the page shows them again after each of its buttons (a redirection), and
+    # they are written with what the button did, in its transaction.  The customer's own
+    # words before they send them: not the shop's to read.
+    portal_form_draft = fields.Json(
+        string="Typed in the portal, not sent yet",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="The order page's fields the customer typed and has not sent yet (their word for "
+        "the print shop, the job they are adding), by the form's field names.",
+    )
+    portal_refused_files = fields.Json(
+        string="Files refused at the customer's last post",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+        help="The files the customer's last post of the order page refused, each with its job "
+        "and why, while the other files of the post were stored.",
+    )
 
     # ------------------------------------------------------------
     # ORDERS FROM THE PORTAL (drafts the customer fills, then submits)
@@ -75,6 +95,21 @@ class PrintOrderPortal(models.Model):
                 **values,
             }
         )
+
+    def _keep_portal_form_draft(self, values, refused=()):
+        """Keep what the customer typed on the order page and has not sent (``values``: the
+        form's fields by name, see ``lib/portal_form_draft.py``) and the files their post
+        refused (``refused``: ``[{"job": name, "file": name, "message": why}]``), for the
+        page to show them again; empty ``values`` and ``refused`` forget them.  Return
+        whether the typed values changed.  Call in sudo, under the order's row lock, in the
+        transaction of what the post did (the portal's form route)."""
+        self.ensure_one()
+        values = dict(values) or False
+        refused = list(refused) or False
+        changed = (self.portal_form_draft or False) != values
+        if changed or (self.portal_refused_files or False) != refused:
+            self.write({"portal_form_draft": values, "portal_refused_files": refused})
+        return changed
 
     def _get_portal_responsible(self):
         """The operator who gets a newly submitted portal order: the shop's setting, else the

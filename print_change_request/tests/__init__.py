@@ -34,6 +34,8 @@ from . import test_portal_new_order
 from . import test_portal_new_order_submit
 from . import test_tour_portal_new_order
 from . import test_tour_portal_form
+from . import test_tour_portal_typed
+from . import test_portal_order_form_typed
 from . import test_portal_order_form
 from . import test_pricing
 from . import test_print_pricing
@@ -58,3 +60,5 @@ from . import test_capture
 from . import test_capture_concurrency
 from . import test_tour_capture
 from . import test_refund_mark_done_covered
+from . import test_data_isolation
+from . import test_portal_hostile_text

@@ -85,35 +85,34 @@ class TestPortalOrderForm(PrintPortalCommon):
         self.assertEqual(self.job_2.copies, 3)
 
     def test_03_a_refused_upload_says_which_files_and_keeps_what_was_typed(self):
+        """Every file refused (and nothing else done): nothing changes, each file is named
+        with why, and the page shows what was typed.  (A file refused beside a good one:
+        test_portal_order_form_typed.)"""
         before = self.job_1.attachment_ids
         response = self._save(
             {
                 "do": f"save:{self.job_1.id}",
-                f"job_{self.job_2.id}_copies": "45",
-                f"job_{self.job_2.id}_ticket_note": "Typed, not lost",
+                "message": "Typed, not lost",
+                f"job_{self.job_2.id}_copies": "1",  # as saved
             },
             files=[
-                (f"job_{self.job_1.id}_files", ("good.pdf", make_pdf())),
                 (f"job_{self.job_1.id}_files", ("secret.pdf", make_encrypted_pdf())),
+                (f"job_{self.job_1.id}_files", ("notes.pdf", b"Just words, no PDF")),
             ],
         )
         error = self._assert_refused(
             response,
-            "secret.pdf",
-            "None of the 2 files you chose for job Job 1 was stored (good.pdf, secret.pdf)",
+            "Job 1 / secret.pdf: The PDF is protected by a password",
+            "Job 1 / notes.pdf is not a type of file we print from",
         )
-        self.assertNotIn("good.pdf:", error)
-        # Nothing changed, not even the ticket typed beside the files.
+        self.assertNotIn("None of the", error)
+        # Nothing changed, not even the word typed beside the files.
         self.assertEqual(self.job_1.attachment_ids, before)
-        self.assertEqual(self.job_2.copies, 1)
         self.assertFalse(self.request.change_ids)
+        self.assertFalse(self.order.sudo().portal_form_draft)
         # The page shows what the customer typed, not saved yet.
         page = html.fromstring(response.content)
-        self.assertEqual(page.xpath(f"//input[@name='job_{self.job_2.id}_copies']/@value"), ["45"])
-        self.assertEqual(
-            page.xpath(f"//textarea[@name='job_{self.job_2.id}_ticket_note']")[0].text,
-            "Typed, not lost",
-        )
+        self.assertEqual(page.xpath("//textarea[@name='message']")[0].text, "Typed, not lost")
         self.assertTrue(page.xpath("//form[@id='print_order_form'][@data-print-unsaved='1']"))
 
     def test_04_remove_saves_the_tickets_too(self):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from .print_change_request_wizard import NOTE_MAX_LENGTH
@@ -10,6 +10,7 @@ class PrintChangeRequestLine(models.TransientModel):
     _inherit = ["print.batch.insert.mixin"]
     _description = "A file in the Request for change dialog"
     _order = "id"
+    _check_company_auto = True
 
     wizard_id = fields.Many2one(
         comodel_name="print.change.request.wizard",
@@ -17,7 +18,10 @@ class PrintChangeRequestLine(models.TransientModel):
         index=True,  # every read of a dialog's lines; the table holds every open dialog's
         ondelete="cascade",
     )
-    job_id = fields.Many2one(comodel_name="print.job", required=True, readonly=True)
+    job_id = fields.Many2one(
+        comodel_name="print.job", required=True, readonly=True, check_company=True
+    )
+    company_id = fields.Many2one(related="job_id.company_id", store=True)
     order_id = fields.Many2one(related="job_id.order_id")
     attachment_id = fields.Many2one(comodel_name="ir.attachment", string="File", readonly=True)
     file_name = fields.Char(readonly=True, help="The file's name when the dialog opened.")
@@ -28,6 +32,80 @@ class PrintChangeRequestLine(models.TransientModel):
 
     #: The columns of a default line, as :meth:`_select_for_files` gives them.
     _FILE_LINE_COLUMNS = ("job_id", "attachment_id", "file_name", "to_change", "reason_id", "note")
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            self._check_jobs_and_files(
+                [(vals.get("job_id"), vals.get("attachment_id")) for vals in vals_list]
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and {"job_id", "attachment_id"} & set(vals):
+            self._check_jobs_and_files(
+                [
+                    (
+                        vals.get("job_id", line.job_id.id),
+                        vals.get("attachment_id", line.attachment_id.id),
+                    )
+                    for line in self
+                ]
+            )
+        return super().write(vals)
+
+    @api.model
+    def _check_jobs_and_files(self, pairs):
+        """Refuse lines of ``pairs`` ((job id, attachment id or False)) whose job, or whose
+        file's job, the user cannot open (another company's, or none): the refusal names
+        nothing, the names being what the user may not read.  A file of another job the
+        user can open is refused by OK, which names it (``_check_request``)."""
+        job_ids = {job_id for job_id, _attachment_id in pairs if job_id}
+        attachment_ids = {attachment_id for _job_id, attachment_id in pairs if attachment_id}
+        if not job_ids and not attachment_ids:
+            return
+        self.env["print.job"].flush_model(["attachment_ids"])
+        self.env["ir.attachment"].flush_model(["res_model", "res_id"])
+        # each file's jobs: those it is on, and the one it was uploaded to
+        file_jobs = self.env.execute_query(
+            SQL(
+                """
+                SELECT attachment_id, job_id FROM print_job_attachment_rel
+                 WHERE attachment_id = ANY(%s)
+                 UNION
+                SELECT id, res_id FROM ir_attachment
+                 WHERE id = ANY(%s) AND res_model = 'print.job' AND res_id IS NOT NULL
+                """,
+                list(attachment_ids),
+                list(attachment_ids),
+            )
+        )
+        asked = job_ids | {job_id for _attachment_id, job_id in file_jobs}
+        reachable = set(self.env["print.job"].search([("id", "in", list(asked))])._ids)
+        if job_ids - reachable:
+            raise AccessError(
+                self.env._(
+                    "The Request for change dialog lists only jobs you can open: a line names "
+                    "a job of another company, or one that does not exist."
+                )
+            )
+        if attachment_ids - {
+            attachment_id for attachment_id, job_id in file_jobs if job_id in reachable
+        }:
+            raise AccessError(
+                self.env._(
+                    "The Request for change dialog lists only files of jobs you can open: a "
+                    "line names a file of another company, or one that is no job's file."
+                )
+            )
+
+    # ------------------------------------------------------------
+    # BUSINESS METHODS
+    # ------------------------------------------------------------
 
     @api.model
     def _select_for_files(self, jobs, chosen, *leading):
@@ -71,15 +149,20 @@ class PrintChangeRequestLine(models.TransientModel):
         back and checked one by one in Python.  The notes are checked by
         ``_check_note_length``."""
         self.check_access("create")
+        self.env["print.job"].flush_model(["company_id"])
         uid = self.env.uid
         now = SQL("now() AT TIME ZONE 'UTC'")
+        # the line's company is its job's (``rel`` is the job's file in the SELECT)
+        company = SQL("(SELECT company_id FROM print_job WHERE id = rel.job_id)")
         rows = self.env.execute_query(
             SQL(
-                "INSERT INTO %s (wizard_id, create_uid, write_uid, create_date, write_date, %s) "
-                "%s RETURNING id",
+                "INSERT INTO %s (wizard_id, create_uid, write_uid, create_date, write_date, "
+                "company_id, %s) %s RETURNING id",
                 SQL.identifier(self._table),
                 SQL(", ").join(map(SQL.identifier, self._FILE_LINE_COLUMNS)),
-                self._select_for_files(jobs, chosen, SQL("%s", wizard.id), uid, uid, now, now),
+                self._select_for_files(
+                    jobs, chosen, SQL("%s", wizard.id), uid, uid, now, now, company
+                ),
             )
         )
         lines = self.browse([row[0] for row in rows])

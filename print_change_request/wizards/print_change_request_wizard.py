@@ -1,7 +1,7 @@
 from collections import namedtuple
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import communication_state as cs
@@ -242,8 +242,8 @@ class PrintChangeRequestWizard(models.TransientModel):
             lines = Line.browse(line_id for line_id in line_ids if line_id in own)
             if set(dict(key)) <= set(LINE_CHOICE_FIELDS):
                 self._update_own_lines(lines, dict(key))
-            else:  # what the dialog does not send: as Odoo writes it
-                lines.sudo().write(dict(key))
+            else:  # what the dialog does not send: as Odoo writes it (its checks too)
+                lines.write(dict(key))
 
     def _update_own_lines(self, lines, vals):
         """Write the operator's choice ``vals`` (fields of :data:`LINE_CHOICE_FIELDS`) on
@@ -298,6 +298,24 @@ class PrintChangeRequestWizard(models.TransientModel):
     # ------------------------------------------------------------
     # CONSTRAINTS
     # ------------------------------------------------------------
+
+    @api.constrains("order_ids", "ticket_job_ids")
+    def _check_orders_and_jobs_reachable(self):
+        """The dialog's orders and job tickets are records the user can open (their
+        companies'): refused without their names, which the user may not read."""
+        if self.env.su:
+            return
+        for wizard in self.sudo():
+            for records in (wizard.order_ids, wizard.ticket_job_ids):
+                reachable = records.sudo(False).search([("id", "in", records.ids)])
+                if len(reachable) != len(records):
+                    raise AccessError(
+                        self.env._(
+                            "The Request for change dialog lists only orders and jobs you "
+                            "can open: it names one of another company, or one that does "
+                            "not exist."
+                        )
+                    )
 
     @api.constrains("message", "ticket_note")
     def _check_text_length(self):

@@ -24,7 +24,11 @@ publicWidget.registry.PrintJobPrice = publicWidget.Widget.extend({
     start() {
         this._requestCount = 0;
         this._update = debounce(this._update.bind(this), 250);
+        // The price follows what the form shows: a block shown with values it was not
+        // rendered for (typed before and shown again: see the order page's form) is
+        // computed from the form at once, its figures shown as pending meanwhile.
         if (this.el.dataset.printPriceOnStart) {
+            this.el.querySelector(".o_print_price_quote")?.classList.add("opacity-50");
             this._update();
         }
         return this._super(...arguments);
