@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from odoo.tests import BaseCase, tagged
 
 from ..lib import authorization as au
+from ..lib import payment_attempts
 from ..lib.stripe_intents import IntentResult
 
 
@@ -105,3 +106,25 @@ class TestDueCapturePlanning(BaseCase):
         self.assertEqual(plan.capture, ("a",))
         plan = au.plan_due_captures(0.3, [("a", 0.31)])
         self.assertEqual(plan.too_large, ("a",))
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentUnderWay(BaseCase):
+    def test_pending_is_under_way_until_settled(self):
+        start = datetime(2026, 1, 1, 12, 0)
+        later = start + timedelta(days=3)
+        self.assertTrue(payment_attempts.is_under_way("pending", start, later))
+        for state in ("authorized", "done", "cancel", "error"):
+            self.assertFalse(payment_attempts.is_under_way(state, start, start), state)
+
+    def test_a_draft_is_under_way_a_moment_only(self):
+        start = datetime(2026, 1, 1, 12, 0)
+        self.assertTrue(payment_attempts.is_under_way("draft", start, start))
+        self.assertTrue(
+            payment_attempts.is_under_way("draft", start, start + timedelta(seconds=29))
+        )
+        # an abandoned draft (a declined card, a closed tab) does not block the next payment
+        self.assertFalse(
+            payment_attempts.is_under_way("draft", start, start + timedelta(seconds=30))
+        )
+        self.assertFalse(payment_attempts.is_under_way("draft", None, start))
