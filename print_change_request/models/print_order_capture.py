@@ -287,12 +287,15 @@ class PrintOrder(models.Model):
 
     def _print_authorization_lost(self, tx):
         """The authorization ``tx`` ended without capture (expired, canceled at the
-        provider): the order is not paid; a live order's customer is asked to pay again."""
+        provider): the order is not paid; a live order's customer is asked to pay again,
+        unless another authorization or payment covers what is due."""
         for order in self.sudo():
             order._print_close_money_todo(
                 tx.reference, self.env._("The authorization %s ended.", tx.reference)
             )
-            if order.communication_state == cs.CANCELED:
+            if order.communication_state == cs.CANCELED or order.currency_id.is_zero(
+                order._get_amount_due()
+            ):
                 continue
             order.with_context(print_notify_customer_only=True).message_post(
                 body=self.env._(

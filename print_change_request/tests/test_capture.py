@@ -484,3 +484,7 @@ class TestCaptureStripe(CaptureMixin, PrintStripeCommon):
         self.assertEqual(order.amount_paid, order.amount_total)
         self.assertEqual(order.communication_state, "accepted")
         self.assertFalse(order.payment_capture_failure)
+        self.assertFalse(
+            any("pay the order again" in body for body in order.message_ids.mapped("body")),
+            "the customer is not asked to pay an order that is paid",
+        )
