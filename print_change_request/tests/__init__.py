@@ -45,6 +45,7 @@ from . import test_overpayment
 from . import test_field_protection
 from . import test_portal_payment_options
 from . import test_portal_double_click
+from . import test_portal_payment_race
 from . import test_portal_new_order_once
 from . import test_operator_edges
 from . import test_portal_price_speed
