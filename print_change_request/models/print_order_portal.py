@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import payment_attempts
+
 
 class PrintOrderPortal(models.Model):
     """Orders from the portal: the drafts a customer fills, their submission, and the
@@ -205,6 +207,34 @@ class PrintOrderPortal(models.Model):
         return (
             self.company_id.print_portal_pay_on_submit
             and self.currency_id.compare_amounts(self._get_amount_due(), 0.0) > 0
+        )
+
+    def _get_payments_under_way(self):
+        """The customer's payments of the order under way (``payment_attempts.is_under_way``:
+        pending at the provider, or started a moment ago in another tab), newest last: while
+        there is one, the order's page offers no payment form and its transaction route
+        refuses another payment."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        return (
+            self.sudo()
+            .transaction_ids.filtered(
+                lambda tx: (
+                    tx.operation not in ("refund", "validation")
+                    and tx.amount > 0
+                    and payment_attempts.is_under_way(tx.state, tx.create_date, now)
+                )
+            )
+            .sorted("id")
+        )
+
+    def _get_payment_under_way_message(self):
+        """What a customer who starts a payment while one is under way reads."""
+        self.ensure_one()
+        return self.env._(
+            "A payment of order %(order)s is already under way: its page shows it as paid once "
+            "the payment is confirmed. Reload the page in a moment.",
+            order=self.name,
         )
 
     def _notify_portal_responsible(self, responsible):

@@ -450,7 +450,8 @@ class PrintRefund(models.Model):
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     def _notification_action(self):
-        """What the accountant reads after Retry / Refund by hand: each refund's outcome."""
+        """What the accountant reads after Send / Retry / Refund by hand: each refund's
+        outcome; then the form (or list) reloads, so that it shows the new states at once."""
         canceled = self.filtered(lambda r: r.state == "canceled")
         failed = self.filtered(lambda r: r.state == "failed")
         lines = [
@@ -476,5 +477,6 @@ class PrintRefund(models.Model):
                 "sticky": kind != "success",
                 "title": title,
                 "message": "\n".join(lines),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

@@ -45,6 +45,7 @@ from . import test_overpayment
 from . import test_field_protection
 from . import test_portal_payment_options
 from . import test_portal_double_click
+from . import test_portal_payment_race
 from . import test_portal_new_order_once
 from . import test_operator_edges
 from . import test_portal_price_speed
@@ -62,3 +63,7 @@ from . import test_tour_capture
 from . import test_refund_mark_done_covered
 from . import test_data_isolation
 from . import test_portal_hostile_text
+from . import test_cancel_paid_order
+from . import test_refund_send_reload
+from . import test_cancel_concurrency
+from . import test_tour_refund_send
