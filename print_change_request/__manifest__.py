@@ -2,7 +2,7 @@
     "name": "Print Shop: Request for Change",
     "summary": "Print orders and jobs with communication states; ask customers to change "
     "files or job tickets and refund paid orders automatically or by hand.",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Services/Print",
     "website": "https://github.com/print-change-request/print_change_request",
     "author": "print_change_request developers",
@@ -43,6 +43,8 @@
         "views/print_portal_talk_templates.xml",
         "views/print_order_capture_views.xml",
         "wizards/print_release_confirm_wizard_views.xml",
+        "data/mail_template_status_data.xml",
+        "wizards/print_order_file_error_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

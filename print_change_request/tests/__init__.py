@@ -58,3 +58,4 @@ from . import test_capture
 from . import test_capture_concurrency
 from . import test_tour_capture
 from . import test_refund_mark_done_covered
+from . import test_order_status
