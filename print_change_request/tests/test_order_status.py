@@ -10,7 +10,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from ..lib import communication_state as cs
@@ -400,3 +400,26 @@ class TestHighlightedButton(PrintCommon):
             self._primary_buttons(cs.CHANGE_REQUESTED, skipped=True), ["action_accept"]
         )
         self.assertEqual(self._primary_buttons(cs.ACCEPTED), ["action_dispatch"])
+
+
+@tagged("post_install", "-at_install")
+class TestFileErrorTour(PrintCommon, HttpCase):
+    def test_01_operator_goes_ahead_with_a_damaged_file_in_the_browser(self):
+        self.env.company.print_payment_required = False
+        self.operator.tour_enabled = False
+        order = self._create_order(user_id=self.operator.id)
+        order.job_ids.sudo().attachment_ids = [
+            Command.create({"name": "broken.pdf", "raw": samples.damaged_pdf()})
+        ]
+        self._request_change(order, refund=None)
+        self.assertEqual(order.communication_state, cs.CHANGE_REQUESTED)
+        self.start_tour(
+            f"/odoo/action-print_change_request.print_order_action/{order.id}",
+            "print_change_request_file_error_tour",
+            login="pcr_operator",
+        )
+        self.assertEqual(order.communication_state, cs.ACCEPTED)
+        self.assertIn(
+            order.job_ids.attachment_ids.filtered(lambda a: a.name == "broken.pdf"),
+            order.error_file_confirmed_ids,
+        )
