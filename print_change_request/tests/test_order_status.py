@@ -264,6 +264,7 @@ class TestFileErrorWarning(CaptureMixin, PrintCommon):
         order = self._order_with("secret.pdf", samples.encrypted_pdf())
         action = order.with_user(self.operator).action_accept()
         self.assertEqual(order.communication_state, cs.NEW, "nothing accepted yet")
+        self.assertEqual(action["name"], "The preflight found errors in a file")
         wizard = self._wizard(action)
         form = Form(wizard)
         self.assertIn("secret.pdf", form.message)

@@ -16,7 +16,10 @@ class PrintOrderFileErrorWizard(models.TransientModel):
     order_ids = fields.Many2many(comodel_name="print.order", string="Orders", readonly=True)
     step = fields.Selection(selection=STEPS, required=True, readonly=True)
     continue_wizard_id = fields.Many2one(
-        comodel_name="print.order.continue.wizard", readonly=True, ondelete="cascade"
+        comodel_name="print.order.continue.wizard",
+        string="Going on without the customer",
+        readonly=True,
+        ondelete="cascade",
     )
     attachment_ids = fields.Many2many(
         comodel_name="ir.attachment", string="Files with errors", readonly=True
@@ -37,7 +40,11 @@ class PrintOrderFileErrorWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("The preflight found errors in %s file(s)", len(lines)),
+            "name": (
+                self.env._("The preflight found errors in a file")
+                if len(lines) == 1
+                else self.env._("The preflight found errors in %s files", len(lines))
+            ),
             "res_model": self._name,
             "res_id": wizard.id,
             "view_mode": "form",
