@@ -188,7 +188,7 @@ class PrintOrderPortal(models.Model):
         order._send_print_confirmation("print_change_request.mail_template_order_submitted")
         if responsible:
             order.activity_schedule(
-                "mail.mail_activity_data_todo",
+                "print_change_request.mail_activity_type_new_order",
                 user_id=responsible.id,
                 summary=self.env._("New order from the portal"),
                 note=self.env._(

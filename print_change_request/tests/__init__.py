@@ -67,3 +67,4 @@ from . import test_cancel_paid_order
 from . import test_refund_send_reload
 from . import test_cancel_concurrency
 from . import test_tour_refund_send
+from . import test_order_status
