@@ -397,9 +397,7 @@ class PrintJob(models.Model):
                     if last and (served.get(customer) is None or last > served[customer]):
                         served[customer] = last
                 final = (
-                    scan
-                    and scan.report
-                    and (not scan.timed_out or scan.time_limit >= final_limit)
+                    scan and scan.report and (not scan.timed_out or scan.time_limit >= final_limit)
                 )
                 if final:
                     continue
