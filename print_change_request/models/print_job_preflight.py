@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models, modules
 from odoo.service.server import SLEEP_INTERVAL
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 from ..lib import preflight, preflight_queue
 from .print_preflight_scan import ScanBudget
@@ -357,6 +357,15 @@ class PrintJob(models.Model):
         if not modules.module.current_test:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         remaining = len(queue) - done
+        _logger.info(
+            "Preflight run: %s files read, %s waiting; %.1f s into the cron pass "
+            "(budget %.1f s, %.1f s per file)",
+            done,
+            remaining,
+            limits["cron_budget"] - budget.left(),
+            limits["cron_budget"],
+            timeout,
+        )
         cron._notify_progress(done=done, remaining=remaining)
         if remaining:
             # Now (Odoo wakes a worker at once) and a second later: when no file fitted,
@@ -368,9 +377,10 @@ class PrintJob(models.Model):
     def _preflight_queue(self, final_limit):
         """The files of the pending jobs still to read, in the order to read them:
         ``([(attachment, jobs)], jobs to judge)``.  One customer's file after another's
-        (``lib/preflight_queue.fair_order``), oldest first within each, the customer served
-        longest ago first, so that a customer's many slow files do not hold the next
-        customer's back; the pending jobs whose files are all read already come second."""
+        (``lib/preflight_queue.fair_order``), oldest first within each, the customer the
+        background served longest ago (:meth:`_preflight_served_on`) first, so that a
+        customer's many slow files do not hold the next customer's back; and the pending
+        jobs whose files are all read already."""
         jobs = self.sudo().search([("preflight_state", "=", "pending")], order="id")
         if not jobs:
             return [], jobs
@@ -382,7 +392,6 @@ class PrintJob(models.Model):
             .search([("checksum", "in", list(set(attachments.mapped("checksum"))))])
         }
         jobs_of = {}
-        served = {}
         to_read = []
         ready = self.browse()
         for job in jobs:
@@ -392,10 +401,6 @@ class PrintJob(models.Model):
                 scan = scans.get(
                     (attachment.checksum or "", preflight.file_type_key(attachment.name))
                 )
-                if scan:
-                    last = max(filter(None, (scan.scanned_on, scan.started_on)), default=None)
-                    if last and (served.get(customer) is None or last > served[customer]):
-                        served[customer] = last
                 final = (
                     scan and scan.report and (not scan.timed_out or scan.time_limit >= final_limit)
                 )
@@ -409,6 +414,7 @@ class PrintJob(models.Model):
                     jobs_of[attachment] |= job
             if not unread:
                 ready |= job
+        served = self._preflight_served_on({customer for _attachment, customer in to_read})
         order = preflight_queue.fair_order(
             [
                 (attachment, customer, attachment.id, served.get(customer))
@@ -416,3 +422,30 @@ class PrintJob(models.Model):
             ]
         )
         return [(attachment, jobs_of[attachment]) for attachment in order], ready
+
+    @api.model
+    def _preflight_served_on(self, customer_ids, hours=24):
+        """``{commercial partner id: when the background last started checking a file of
+        one of their orders}`` over the last ``hours`` (customers not served are left out)."""
+        if not customer_ids:
+            return {}
+        self.env["print.preflight.scan"].flush_model(["started_on"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id, MAX(scan.started_on)
+                  FROM print_preflight_scan scan
+                  JOIN ir_attachment att ON att.checksum = scan.checksum
+                  JOIN print_job_attachment_rel rel ON rel.attachment_id = att.id
+                  JOIN print_job job ON job.id = rel.job_id
+                  JOIN print_order o ON o.id = job.order_id
+                  JOIN res_partner partner ON partner.id = o.partner_id
+                 WHERE partner.commercial_partner_id IN %s
+                   AND scan.started_on > (now() AT TIME ZONE 'UTC') - %s * interval '1 hour'
+                 GROUP BY partner.commercial_partner_id
+                """,
+                tuple(customer_ids),
+                hours,
+            )
+        )
+        return dict(self.env.cr.fetchall())

@@ -41,8 +41,9 @@ class PrintPreflightScan(models.Model):
     scanned_on = fields.Datetime(readonly=True)
     started_on = fields.Datetime(
         readonly=True,
-        help="When the background's check of this content started; cleared with its outcome "
-        "(still set: the check is running, or its run was killed).",
+        help="When the background last started checking this content (later than "
+        "Scanned on: the check is running, or its run was killed). The background takes "
+        "the customers in turn by it.",
     )
     attempts = fields.Integer(
         readonly=True,
@@ -138,7 +139,7 @@ class PrintPreflightScan(models.Model):
             SQL(
                 """
                 INSERT INTO print_preflight_scan (checksum, file_type, attempts, started_on)
-                VALUES (%s, %s, 1, now() AT TIME ZONE 'UTC')
+                VALUES (%s, %s, 1, clock_timestamp() AT TIME ZONE 'UTC')
                 ON CONFLICT (checksum, file_type) DO UPDATE
                    SET attempts = COALESCE(print_preflight_scan.attempts, 0) + 1,
                        started_on = EXCLUDED.started_on
@@ -167,8 +168,7 @@ class PrintPreflightScan(models.Model):
                 VALUES (%s, %s, %s, %s, %s, now() AT TIME ZONE 'UTC')
                 ON CONFLICT (checksum, file_type) DO UPDATE
                    SET report = EXCLUDED.report, timed_out = EXCLUDED.timed_out,
-                       time_limit = EXCLUDED.time_limit, scanned_on = EXCLUDED.scanned_on,
-                       started_on = NULL
+                       time_limit = EXCLUDED.time_limit, scanned_on = EXCLUDED.scanned_on
                 RETURNING id
                 """,
                 checksum,
