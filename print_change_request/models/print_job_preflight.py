@@ -1,8 +1,9 @@
 import hashlib
 import logging
+from collections import Counter
 from datetime import timedelta
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.service.server import SLEEP_INTERVAL
 from odoo.tools import SQL, config
 
@@ -331,11 +332,15 @@ class PrintJob(models.Model):
         timeout = limits["background_timeout"]
         queue, ready = self._preflight_queue(timeout)
         scan_model = self.env["print.preflight.scan"]
+        # Judged from the kept scans only (nothing is read again) as soon as all their files
+        # are read: a customer's job does not wait for the end of the run.
+        ready._preflight_judge(budget)
+        unread = Counter(job for _attachment, jobs in queue for job in jobs)
         done = 0
         for attachment, jobs in queue:
             if budget.left() < timeout:
                 break  # no time for another file: the next run (triggered below) goes on
-            scan_model._get_reports(
+            (report,) = scan_model._get_reports(
                 [
                     (
                         attachment.name,
@@ -350,12 +355,11 @@ class PrintJob(models.Model):
                 budget=budget,
                 retry_timeouts=True,
             )
+            if report is None:
+                break  # out of time after all
             done += 1
-            ready |= jobs
-        # Judge the jobs from the kept scans only (nothing is read again here).
-        ready._preflight_run(background=True, budget=ScanBudget(0))
-        if not modules.module.current_test:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            unread.subtract(jobs)
+            jobs.filtered(lambda job: unread[job] <= 0)._preflight_judge(budget)
         remaining = len(queue) - done
         _logger.info(
             "Preflight run: %s files read, %s waiting; %.1f s into the cron pass "
@@ -373,6 +377,13 @@ class PrintJob(models.Model):
             now = fields.Datetime.now()
             cron._trigger(at=[now, now + timedelta(seconds=1)])
         return done
+
+    def _preflight_judge(self, budget):
+        """Store the findings of jobs whose files are all read (from the kept scans), and
+        keep them at once with the run's ``budget``."""
+        if self:
+            self._preflight_run(background=True, budget=ScanBudget(0))
+            budget.save()
 
     def _preflight_queue(self, final_limit):
         """The files of the pending jobs still to read, in the order to read them:

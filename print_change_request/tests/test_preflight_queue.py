@@ -117,13 +117,21 @@ class TestPreflightQueue(PrintCommon):
         self.assertEqual(honest.preflight_state, "warning")
         self.assertEqual((flood | flood_2).mapped("preflight_state"), ["ok", "ok"])
 
+        # The turns count every order's files, not only the jobs still waiting: A's last
+        # file was read after B's, so B's next job goes before A's next one.
+        self.scans.clear()
+        self._job(self.customer, {"a6.pdf": samples.clean_pdf(pages=6)})
+        self._job(self.other_customer, {"b1.pdf": samples.clean_pdf(pages=14)})
+        self._run_cron()
+        self.assertEqual(self.scans, ["b1.pdf", "a6.pdf"])
+
         # While a customer's files wait, the customer served longest ago goes first: A was
         # just served (a run too short for all of A's files), so B's new file comes first.
         self._set_run_seconds(3)
         self.scans.clear()
         flood_3 = self._job(
             self.customer,
-            {f"a{pages}.pdf": samples.clean_pdf(pages=pages) for pages in range(6, 14)},
+            {f"a{pages}.pdf": samples.clean_pdf(pages=pages) for pages in range(7, 14)},
         )
         self._run_cron()
         self.assertTrue(self.scans)
