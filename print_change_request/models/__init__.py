@@ -27,6 +27,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import print_preflight_finding
+from . import ir_cron
 from . import print_preflight_scan
 from . import print_job_preflight
 from . import print_job_files

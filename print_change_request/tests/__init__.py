@@ -53,7 +53,9 @@ from . import test_portal_talk
 from . import test_tour_portal_talk
 from . import test_stripe_webhook_concurrency
 from . import test_preflight_hostile
+from . import test_preflight_queue
 from . import test_portal_files
+from . import test_portal_caps
 from . import test_change_request_speed
 from . import test_refund_provider_hook
 from . import test_capture_planning
