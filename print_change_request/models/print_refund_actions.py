@@ -46,11 +46,29 @@ class PrintRefundActions(models.Model):
                 state=refund._state_label(),
             ),
         )
+        for refund in self.filtered(lambda r: r._is_under_way_at_provider()):
+            raise UserError(refund._sent_once_message())
         self._replan_under_lock()
         todo = self.filtered(lambda r: r.state == "failed").sudo()
         todo._set_draft()
         todo._send()
         return self._notification_action()
+
+    def _sent_once_message(self):
+        self.ensure_one()
+        refund_tx = self.refund_transaction_id.sudo()
+        return self.env._(
+            "Refund %(refund)s was sent to %(provider)s already (its refund transaction "
+            "%(transaction)s is %(state)s): Odoo does not send it a second time, the provider "
+            "could refund the customer twice. Check the refund at the provider; if it was not "
+            "made, give the money back by hand (Refund by hand).",
+            refund=self.name,
+            provider=refund_tx.provider_id.display_name,
+            transaction=refund_tx.reference,
+            state=dict(refund_tx._fields["state"]._description_selection(self.env))[
+                refund_tx.state
+            ],
+        )
 
     def action_send(self):
         """Send an automatic refund Odoo holds back for the accountants (the excess of an
