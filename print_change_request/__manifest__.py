@@ -43,6 +43,7 @@
         "views/print_portal_talk_templates.xml",
         "views/print_order_capture_views.xml",
         "wizards/print_release_confirm_wizard_views.xml",
+        "wizards/print_refund_done_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -456,7 +456,11 @@ class PrintRefund(models.Model):
             return
         self.sudo().payment_id = payment
         credit_note = self.credit_note_id.sudo()
-        if not credit_note or credit_note.payment_state in ("paid", "in_payment", "reversed"):
+        if not credit_note:
+            # an overpayment's, an uninvoiced order's: matched with the payment it gives back
+            self._reconcile_with_source_payment(payment)
+            return
+        if credit_note.payment_state in ("paid", "in_payment", "reversed"):
             return
         if credit_note.state == "draft":
             credit_note.action_post()

@@ -55,6 +55,7 @@ from . import test_change_request_speed
 from . import test_refund_provider_hook
 from . import test_refund_under_way
 from . import test_refund_under_way_concurrency
+from . import test_refund_manual_booking
 from . import test_capture_planning
 from . import test_capture
 from . import test_capture_concurrency
