@@ -49,6 +49,7 @@
         "views/print_portal_cancel_templates.xml",
         "data/mail_template_status_data.xml",
         "wizards/print_order_file_error_wizard_views.xml",
+        "wizards/print_refund_done_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

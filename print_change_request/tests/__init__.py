@@ -58,6 +58,9 @@ from . import test_portal_files
 from . import test_portal_caps
 from . import test_change_request_speed
 from . import test_refund_provider_hook
+from . import test_refund_under_way
+from . import test_refund_under_way_concurrency
+from . import test_refund_manual_booking
 from . import test_capture_planning
 from . import test_capture
 from . import test_capture_concurrency
