@@ -47,6 +47,9 @@
         "security/print_order_cancel_security.xml",
         "data/mail_template_cancel_data.xml",
         "views/print_portal_cancel_templates.xml",
+        "data/mail_template_status_data.xml",
+        "wizards/print_order_file_error_wizard_views.xml",
+        "wizards/print_refund_done_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

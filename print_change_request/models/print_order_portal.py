@@ -86,6 +86,15 @@ class PrintOrderPortal(models.Model):
             raise UserError(self.env._('Give the job a name, e.g. "Flyer A5".'))
         if len(name) > 200:
             raise UserError(self.env._("The job's name is too long: at most 200 characters."))
+        max_jobs = self.company_id.sudo().print_order_max_jobs or 100
+        if len(self.job_ids) >= max_jobs:
+            raise UserError(
+                self.env._(
+                    "This order already holds %(max)s jobs, the most one order may hold. "
+                    "Send this order, then place another order for the other jobs.",
+                    max=max_jobs,
+                )
+            )
         Job = self.env["print.job"].sudo()
         draft_job = Job.new({"order_id": self.id, "name": name})
         values = draft_job._parse_ticket_values(raw_ticket)
@@ -188,7 +197,7 @@ class PrintOrderPortal(models.Model):
         order._send_print_confirmation("print_change_request.mail_template_order_submitted")
         if responsible:
             order.activity_schedule(
-                "mail.mail_activity_data_todo",
+                "print_change_request.mail_activity_type_new_order",
                 user_id=responsible.id,
                 summary=self.env._("New order from the portal"),
                 note=self.env._(

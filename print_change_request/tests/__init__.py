@@ -53,9 +53,14 @@ from . import test_portal_talk
 from . import test_tour_portal_talk
 from . import test_stripe_webhook_concurrency
 from . import test_preflight_hostile
+from . import test_preflight_queue
 from . import test_portal_files
+from . import test_portal_caps
 from . import test_change_request_speed
 from . import test_refund_provider_hook
+from . import test_refund_under_way
+from . import test_refund_under_way_concurrency
+from . import test_refund_manual_booking
 from . import test_capture_planning
 from . import test_capture
 from . import test_capture_concurrency
@@ -67,3 +72,4 @@ from . import test_cancel_paid_order
 from . import test_refund_send_reload
 from . import test_cancel_concurrency
 from . import test_tour_refund_send
+from . import test_order_status
