@@ -648,17 +648,10 @@ class DoubleAcceptor(Actor):
             # two operators, on the two servers, at once
             sessions = [ops[index % 2] for index, ops in enumerate(self.operators[:2])]
             ctx.stats.add("double_accept_at_once")
-            results = self.at_once(
-                [
-                    (session.call, "print.order", "action_accept", [order["id"]])
-                    for session in sessions
-                ]
-            )
+            results = self.at_once([(self.accept, session, order["id"]) for session in sessions])
         else:
             ctx.stats.add("double_accept_alone")
-            results = [
-                self.guarded(sessions[0].call, "print.order", "action_accept", [order["id"]])
-            ]
+            results = [self.guarded(self.accept, sessions[0], order["id"])]
         for result in results:
             if result is True:
                 ctx.stats.add("double_accept_true")
@@ -666,6 +659,13 @@ class DoubleAcceptor(Actor):
                 ctx.stats.add(
                     f"double_accept_action_{result.get('res_model') or result.get('tag')}"
                 )
+
+    def accept(self, session, order_id):
+        """Accept; a dialog Accept opens first (e.g. files with errors) is confirmed, the
+        unpaid dialog (a capture that failed) is left as it is."""
+        result = session.call("print.order", "action_accept", [order_id])
+        answer_dialog(self, session, result, "double", skip=("print.order.unpaid.wizard",))
+        return result
 
 
 class Canceller(Actor):
