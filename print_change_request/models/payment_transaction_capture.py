@@ -30,6 +30,15 @@ class PaymentTransaction(models.Model):
         "change, canceled order): it is being released, or the release failed, or the "
         "accountants release it by hand in the provider's dashboard.",
     )
+    print_capture_unknown = fields.Boolean(
+        string="Capture outcome unknown",
+        readonly=True,
+        copy=False,
+        help="The provider was asked to capture this payment and did not say whether it did "
+        "(no answer, or an error that may come after the capture). Nothing else of the order "
+        "is captured or released until the provider is read again (the next Accept or the "
+        "hourly follow-up).",
+    )
 
     def _update_state(self, allowed_states, target_state, state_message):
         """An authorized payment of print orders that is captured or canceled, whoever
@@ -63,8 +72,10 @@ class PaymentTransaction(models.Model):
         captured, else why not, in the operator's words."""
         self.ensure_one()
         if self.state == "done":
+            self.print_capture_unknown = False
             return None
         if self.state != "authorized":
+            self.print_capture_unknown = False
             return self._print_not_authorized_text()
         reason = self._print_send_capture()
         if reason:

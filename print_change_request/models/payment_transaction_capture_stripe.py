@@ -38,6 +38,10 @@ class PaymentTransaction(models.Model):
                 return None
             if self.state != "authorized":
                 return self._print_not_authorized_text()
+            if error.uncertain and not self.print_capture_unknown:
+                # Stripe may have captured it (the answer was lost) and could not be read
+                # again: capturing another authorization now could charge the customer twice.
+                self.print_capture_unknown = True
             return self.env._(
                 "Stripe did not capture the payment %(payment)s: %(error)s",
                 payment=self.reference,
@@ -108,6 +112,7 @@ class PaymentTransaction(models.Model):
         """Follow Stripe's PaymentIntent: captured (here or in Stripe's dashboard) makes the
         payment done; canceled (released, expired) makes it canceled."""
         self.ensure_one()
+        self.print_capture_unknown = False  # Stripe answered: its state is known now
         plan = authorization.plan_follow(intent.status)
         if plan == authorization.FOLLOW_CAPTURED and self.state != "done":
             self._set_done(extra_allowed_states=("cancel",))

@@ -192,7 +192,9 @@ class PrintOrder(models.Model):
         """Capture, under the money lock, no more than the order is due from its authorized
         payments, whole, the oldest first (``authorization.plan_due_captures``), and release
         the others: the customer is charged once.  A capture that fails is not tried again
-        now; another authorization is captured instead when one fits."""
+        now; another authorization is captured instead when one fits, unless the provider
+        may have captured it all the same (``print_capture_unknown``): then nothing else is
+        captured or released until the provider is read again."""
         self.ensure_one()
         self._print_lock_money(self._get_authorized_transactions())
         Transaction = self.env["payment.transaction"].sudo()
@@ -208,6 +210,18 @@ class PrintOrder(models.Model):
                     newly_failed |= tx
                 else:
                     result.captured |= tx
+            if newly_failed.filtered("print_capture_unknown"):
+                result.reasons.append(
+                    self.env._(
+                        "Nothing else of the order was captured or released: the provider may "
+                        "have captured %(payments)s; Odoo reads it again at the next Accept "
+                        "and every hour.",
+                        payments=", ".join(
+                            newly_failed.filtered("print_capture_unknown").mapped("reference")
+                        ),
+                    )
+                )
+                return result
             if not newly_failed:
                 break
             failed |= newly_failed

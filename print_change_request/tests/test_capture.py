@@ -449,6 +449,38 @@ class TestCaptureStripe(CaptureMixin, PrintStripeCommon):
         self.assertFalse(order.payment_capture_failure)
         self.assertEqual(order.communication_state, "accepted")
 
+    def test_capture_outcome_unknown_captures_no_other_authorization(self):
+        """Two authorizations; Stripe may have captured the first (its answer was lost and it
+        cannot be read again): Accept neither captures nor releases the second, which would
+        charge the customer twice; the next Accept reads Stripe and releases it."""
+        order = self._create_order()
+        first, second = self._authorize(order), self._authorize(order)
+        with FakeStripe() as fake:
+            self._use_stripe_at(fake.url)
+            intent = self._intent(first).to_dict()
+            fake.respond(200, {**intent, "latest_charge": None}, method="GET")
+            fake.respond(500, error_body("api_error", "Stripe had a problem."), method="POST")
+            fake.respond(500, error_body("api_error", "Stripe had a problem."), method="GET")
+            result = order.with_user(self.operator).action_accept()
+        self._use_stripe_at(self.localstripe.url)
+        self.assertEqual(result["res_model"], "print.order.unpaid.wizard")
+        self.assertFalse(
+            [req for req in fake.requests if second.provider_reference in req.path],
+            "the second authorization was neither captured nor released",
+        )
+        self.assertEqual((first.state, second.state), ("authorized", "authorized"))
+        self.assertTrue(first.print_capture_unknown)
+        self.assertFalse(second.print_release_state)
+        self.assertIn(first.reference, order.payment_capture_failure)
+        # Stripe did capture the first one: the next Accept records it and releases the other
+        self.stripe_client.v1.payment_intents.capture(first.provider_reference)
+        self.assertIs(order.with_user(self.operator).action_accept(), True)
+        self.assertEqual((first.state, second.state), ("done", "cancel"))
+        self.assertFalse(first.print_capture_unknown)
+        self.assertEqual(self._intent(second).status, "canceled")
+        self.assertEqual(order.amount_paid, order.amount_total)
+        self._assert_nothing_refunded(order)
+
     def test_two_authorizations_accept_captures_one_payment_intent(self):
         order = self._create_order()
         first, second = self._authorize(order), self._authorize(order)
