@@ -43,6 +43,13 @@
         "views/print_portal_talk_templates.xml",
         "views/print_order_capture_views.xml",
         "wizards/print_release_confirm_wizard_views.xml",
+        "wizards/print_order_cancel_wizard_views.xml",
+        "security/print_order_cancel_security.xml",
+        "data/mail_template_cancel_data.xml",
+        "views/print_portal_cancel_templates.xml",
+        "data/mail_template_status_data.xml",
+        "wizards/print_order_file_error_wizard_views.xml",
+        "wizards/print_refund_done_wizard_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

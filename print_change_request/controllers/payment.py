@@ -24,8 +24,9 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
         same providers, payment methods and tokens, computed by ``payment_options``); anything
         else is refused before anything is created.
 
-        :raise ValidationError: when the access token is invalid, nothing is due, or the payment
-            option is not one the page offers."""
+        :raise ValidationError: when the access token is invalid, nothing is due, a payment
+            of the order is under way already, or the payment option is not one the page
+            offers."""
         try:
             order_sudo = self._document_check_access("print.order", order_id, access_token)
         except MissingError:
@@ -48,6 +49,12 @@ class PrintOrderPaymentPortal(payment_portal.PaymentPortal):
                     "The payment form sent too little: %(keys)s.", keys=", ".join(missing)
                 )
             )
+        # One payment at a time: a second tab's request waits for the first, then is played
+        # again by Odoo on what the first committed (the row is touched), and finds its
+        # payment under way; the reference is computed under the lock, so never twice.
+        order_sudo._wait_to_lock_for_update()
+        if order_sudo._get_payments_under_way():
+            raise ValidationError(order_sudo._get_payment_under_way_message())
         amount_due = order_sudo._get_amount_due()
         if amount_due <= 0:
             raise ValidationError(

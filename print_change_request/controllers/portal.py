@@ -251,8 +251,9 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             "token": access_token or "",
             "token_query": f"?{urlencode({'access_token': access_token})}" if access_token else "",
             "amount_due": order_sudo._get_amount_due(),
+            "payments_under_way": order_sudo._get_payments_under_way(),
         }
-        if values["amount_due"] > 0:
+        if values["amount_due"] > 0 and not values["payments_under_way"]:
             values.update(self._get_print_order_payment_values(order_sudo))
         return values
 

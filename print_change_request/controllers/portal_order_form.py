@@ -131,6 +131,11 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
         result = {}
 
         def save(order_sudo, requests, _job, author):
+            # The shop's files per upload bound the whole form, all jobs together: refused
+            # before anything is read or stored.
+            order_sudo.job_ids._check_upload_file_cap(
+                sum(len(files["add"]) + len(files["replace"]) for files in uploads.values())
+            )
             editable = self._editable_jobs(order_sudo, requests)
             by_id = {job.id: job for job in order_sudo.job_ids}
             for job_id in set(tickets) | set(uploads):

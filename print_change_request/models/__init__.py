@@ -27,6 +27,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import print_preflight_finding
+from . import ir_cron
 from . import print_preflight_scan
 from . import print_job_preflight
 from . import print_job_files
@@ -44,6 +45,11 @@ from . import ir_qweb
 from . import payment_transaction_capture
 from . import payment_transaction_capture_stripe
 from . import print_order_capture
+from . import print_order_cancel
 from . import print_refund_capture
 from . import res_company_capture
 from . import res_config_settings_capture
+from . import print_order_status
+from . import res_company_status
+from . import res_config_settings_status
+from . import print_change_request_hold

@@ -114,7 +114,29 @@ class PaymentTransaction(models.Model):
             )
         ):
             tx._link_print_invoices()
-        return super()._post_process()
+        res = super()._post_process()
+        if print_txs:
+            print_txs._book_print_payments_refunded_early()
+            self.env["print.refund"]._reconcile_refunds_of_payments(print_txs)
+        return res
+
+    def _book_print_payments_refunded_early(self):
+        """Odoo books no payment for a transaction one of whose children is done (meant for
+        partial captures and voids, whose children are booked instead): a print payment
+        refunded before it was post-processed (an overpayment sent back at once) would keep
+        its money in nowhere while its refund's payment went out.  Book it."""
+        for tx in self.filtered(
+            lambda tx: (
+                tx.state == "done"
+                and tx.operation not in ("refund", "validation")
+                and tx.print_order_ids
+                and not tx.payment_id
+                and not tx.child_transaction_ids.filtered(
+                    lambda child: child.operation != "refund" and child.state in ("done", "cancel")
+                )
+            )
+        ):
+            tx.with_company(tx.company_id)._create_payment()
 
     def _link_print_invoices(self):
         self.ensure_one()

@@ -175,6 +175,51 @@ class PaymentTransaction(models.Model):
                     author_id=order._get_print_system_author().id,
                 )
 
+    def _print_released_beyond_due(self, order):
+        """This authorization was released because ``order`` is paid without it (two browser
+        tabs authorized it twice): say so in the order's chatter."""
+        self.ensure_one()
+        order.message_post(
+            body=self.env._(
+                "The authorized payment %(payment)s (%(amount)s) was released: the order's "
+                "amount due is paid without it. Nothing of it was charged.",
+                payment=self.reference,
+                amount=self.currency_id.format(self.amount),
+            ),
+            author_id=order._get_print_system_author().id,
+        )
+
+    def _print_released_too_large(self, order, due):
+        """This authorization was released because it is more than ``order`` is ``due`` and
+        is captured in full only: tell the customer to pay what is due, and return why the
+        order is not paid, in the operator's words."""
+        self.ensure_one()
+        text = self.env._(
+            "The authorized payment %(payment)s (%(amount)s) is more than the %(due)s due, "
+            "and an authorization is captured in full only: it was released (nothing was "
+            "charged) and the customer must pay %(due)s.",
+            payment=self.reference,
+            amount=self.currency_id.format(self.amount),
+            due=due,
+        )
+        order.message_post(body=text, author_id=order._get_print_system_author().id)
+        order.with_context(print_notify_customer_only=True).message_post(
+            body=self.env._(
+                "Your authorized payment %(payment)s (%(amount)s) was released, nothing was "
+                "charged: order %(order)s is now due %(due)s. Please pay it from the order's "
+                "page.",
+                payment=self.reference,
+                amount=self.currency_id.format(self.amount),
+                order=order.name,
+                due=due,
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            author_id=order._get_print_shop_author().id,
+            partner_ids=order.partner_id.ids,
+        )
+        return text
+
     def _print_release_todo(self, note):
         summary = self.env._(
             "Release the authorized payment %(payment)s (%(amount)s)",
@@ -223,20 +268,23 @@ class PaymentTransaction(models.Model):
         if not orders:
             return
         if any(orders.company_id.mapped("print_capture_before_expiry")):
-            reason = self._print_capture()
-            if not reason:
-                for order in orders:
+            reasons = []
+            for order in orders:
+                result = order._print_capture_due()
+                reasons += result.reasons + result.too_large_texts
+                for tx in result.captured:
                     order.message_post(
                         body=self.env._(
                             "Payment %(payment)s was captured before its authorization "
                             "expired (the shop's setting), although the order is not accepted "
                             "yet.",
-                            payment=self.reference,
+                            payment=tx.reference,
                         ),
                         author_id=order._get_print_system_author().id,
                     )
+            if self.state != "authorized" or not reasons:
                 return
-            note = reason
+            note = " ".join(reasons)
         else:
             note = self.env._(
                 "The customer's authorization of %(amount)s expires on %(date)s: accept the "

@@ -229,12 +229,14 @@ class PrintJob(models.Model):
         log = not (context.get("tracking_disable") or context.get("mail_notrack"))
         previous = {job.id: job.communication_state for job in jobs} if log else {}
         jobs._check_can_move_to(target)
+        orders_before = {order.id: order.communication_state for order in jobs.order_id}
         with self.env.protecting(jobs._amount_fields_kept_by_move(previous, target)):
             jobs.sudo().with_context(tracking_disable=True).write({"communication_state": target})
         if log:
             jobs._log_communication_state_change(previous, target)
         if target != cs.CHANGED:
             jobs.order_id._close_check_changes_activities()
+        jobs.order_id._print_jobs_moved(target, orders_before)  # print_order_status.py
         return jobs
 
     def _amount_fields_kept_by_move(self, previous, target):

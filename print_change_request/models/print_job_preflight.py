@@ -1,10 +1,13 @@
 import hashlib
 import logging
+from collections import Counter
+from datetime import timedelta
 
-from odoo import api, fields, models, modules
-from odoo.tools import config
+from odoo import api, fields, models
+from odoo.service.server import SLEEP_INTERVAL
+from odoo.tools import SQL, config
 
-from ..lib import preflight
+from ..lib import preflight, preflight_queue
 from .print_preflight_scan import ScanBudget
 
 _logger = logging.getLogger(__name__)
@@ -28,12 +31,8 @@ PREFLIGHT_TRIGGERS = {"attachment_ids", "product_id", "color_mode"}
 
 DEFAULT_SYNC_MAX_MB = 64
 DEFAULT_SYNC_TIMEOUT = 10
-# One file in the background: well under Odoo's 120 s limit of a cron run.
+# One file in the background, at most (and within what a cron pass surely has left).
 DEFAULT_BACKGROUND_TIMEOUT = 60
-# A cron run checks files for at most this share of Odoo's limit of a cron run...
-CRON_LIMIT_SHARE = 0.75
-# ... or this long when Odoo sets no limit (threaded server).
-DEFAULT_CRON_BUDGET = 90
 DEFAULT_MEMORY_MB = 1536
 
 
@@ -127,10 +126,12 @@ class PrintJob(models.Model):
         """Size and time limits (system parameters ``print_change_request.preflight_*``).
 
         ``sync_timeout`` (10 s): what all the quick checks of one upload or change may take
-        together; files left over are checked in the background.  ``background_timeout``
-        (60 s): what one file may take in the background, under Odoo's time limit of a cron
-        run (``limit_time_real_cron``, else ``limit_time_real``: 120 s by default), which
-        also bounds the whole run (``cron_budget``, 3/4 of that limit)."""
+        together; files left over are checked in the background.  ``cron_budget``: what one
+        cron pass may surely work, under the watchdog of Odoo's cron worker
+        (``limit_time_real_cron``, else ``limit_time_real``: 120 s by default), whose idle
+        wait before the pass counts (``lib/preflight_queue.worker_capacity``; at most
+        ``run_seconds`` when set).  ``background_timeout`` (60 s): what one file may take
+        in the background, within that budget."""
         get = self.env["ir.config_parameter"].sudo().get_param
 
         def number(key, default):
@@ -142,12 +143,17 @@ class PrintJob(models.Model):
         cron_limit = config.get("limit_time_real_cron") or 0
         if cron_limit < 0:
             cron_limit = config.get("limit_time_real") or 0
-        cron_budget = CRON_LIMIT_SHARE * cron_limit if cron_limit > 0 else DEFAULT_CRON_BUDGET
+        cron_budget = preflight_queue.worker_capacity(
+            cron_limit,
+            prefork=bool(config.get("workers")),
+            sleep_interval=SLEEP_INTERVAL,
+            run_seconds=number("run_seconds", 0),
+        )
         background = number("background_timeout", DEFAULT_BACKGROUND_TIMEOUT)
         return {
             "sync_max_bytes": number("sync_max_mb", DEFAULT_SYNC_MAX_MB) * 1024 * 1024,
             "sync_timeout": number("sync_timeout", DEFAULT_SYNC_TIMEOUT),
-            "background_timeout": max(1.0, min(background, cron_budget)),
+            "background_timeout": preflight_queue.file_time_limit(cron_budget, background),
             "cron_budget": cron_budget,
             "memory_mb": int(number("memory_mb", DEFAULT_MEMORY_MB)),
         }
@@ -312,20 +318,145 @@ class PrintJob(models.Model):
         return results
 
     @api.model
-    def _cron_preflight_pending(self, batch=20):
-        """Check the files left to the background, job by job, committing each, within the
-        run's budget (under Odoo's time limit of a cron run); the jobs waiting longest first.
-        A job whose files are not all checked in this run stays pending and goes to the back
-        of the queue; the cron is triggered again while jobs wait."""
+    def _cron_preflight_pending(self):
+        """Check the files left to the background, one customer's file after another's
+        (:meth:`_preflight_queue`), each outcome committed, and end the run in the time the
+        cron worker surely has left (``cron_budget``, counted from the start of the cron
+        pass): a file is started only when its whole time limit fits.  The jobs whose files
+        are all read are judged; Odoo is told the progress (``ir.cron._notify_progress``)
+        and the cron triggered again while files wait."""
         limits = self._preflight_limits()
-        budget = ScanBudget(limits["cron_budget"], commit=self.env.cr.commit)
-        domain = [("preflight_state", "=", "pending")]
-        for job in self.search(domain, limit=batch, order="preflight_date, id"):
-            if budget.scans and budget.left() < limits["background_timeout"]:
+        cron = self.env.ref("print_change_request.ir_cron_preflight").sudo()
+        elapsed = cron._get_pass_elapsed() or 0.0
+        budget = ScanBudget(limits["cron_budget"] - elapsed, commit=self.env.cr.commit)
+        timeout = limits["background_timeout"]
+        queue, ready = self._preflight_queue(timeout)
+        scan_model = self.env["print.preflight.scan"]
+        # Judged from the kept scans only (nothing is read again) as soon as all their files
+        # are read: a customer's job does not wait for the end of the run.
+        ready._preflight_judge(budget)
+        unread = Counter(job for _attachment, jobs in queue for job in jobs)
+        done = 0
+        for attachment, jobs in queue:
+            if budget.left() < timeout:
                 break  # no time for another file: the next run (triggered below) goes on
-            job._preflight_run(background=True, budget=budget)
-            if not modules.module.current_test:
-                # Each job's result stays, whatever happens to the rest of the run.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        if self.search_count(domain, limit=1):
-            self.env.ref("print_change_request.ir_cron_preflight").sudo()._trigger()
+            (report,) = scan_model._get_reports(
+                [
+                    (
+                        attachment.name,
+                        attachment.checksum or "",
+                        attachment.file_size,
+                        lambda att=attachment: att.raw,
+                    )
+                ],
+                timeout=timeout,
+                final_limit=timeout,
+                memory_mb=limits["memory_mb"],
+                budget=budget,
+                retry_timeouts=True,
+            )
+            if report is None:
+                break  # out of time after all
+            done += 1
+            unread.subtract(jobs)
+            jobs.filtered(lambda job: unread[job] <= 0)._preflight_judge(budget)
+        remaining = len(queue) - done
+        _logger.info(
+            "Preflight run: %s files read, %s waiting; %.1f s into the cron pass "
+            "(budget %.1f s, %.1f s per file)",
+            done,
+            remaining,
+            limits["cron_budget"] - budget.left(),
+            limits["cron_budget"],
+            timeout,
+        )
+        cron._notify_progress(done=done, remaining=remaining)
+        if remaining:
+            # Now (Odoo wakes a worker at once) and a second later: when no file fitted,
+            # Odoo drops the triggers older than the run's start.
+            now = fields.Datetime.now()
+            cron._trigger(at=[now, now + timedelta(seconds=1)])
+        return done
+
+    def _preflight_judge(self, budget):
+        """Store the findings of jobs whose files are all read (from the kept scans), and
+        keep them at once with the run's ``budget``."""
+        if self:
+            self._preflight_run(background=True, budget=ScanBudget(0))
+            budget.save()
+
+    def _preflight_queue(self, final_limit):
+        """The files of the pending jobs still to read, in the order to read them:
+        ``([(attachment, jobs)], jobs to judge)``.  One customer's file after another's
+        (``lib/preflight_queue.fair_order``), oldest first within each, the customer the
+        background served longest ago (:meth:`_preflight_served_on`) first, so that a
+        customer's many slow files do not hold the next customer's back; and the pending
+        jobs whose files are all read already."""
+        jobs = self.sudo().search([("preflight_state", "=", "pending")], order="id")
+        if not jobs:
+            return [], jobs
+        attachments = jobs.attachment_ids
+        scans = {
+            (scan.checksum, scan.file_type): scan
+            for scan in self.env["print.preflight.scan"]
+            .sudo()
+            .search([("checksum", "in", list(set(attachments.mapped("checksum"))))])
+        }
+        jobs_of = {}
+        to_read = []
+        ready = self.browse()
+        for job in jobs:
+            customer = job.order_id.partner_id.commercial_partner_id.id
+            unread = False
+            for attachment in job.attachment_ids:
+                scan = scans.get(
+                    (attachment.checksum or "", preflight.file_type_key(attachment.name))
+                )
+                final = (
+                    scan and scan.report and (not scan.timed_out or scan.time_limit >= final_limit)
+                )
+                if final:
+                    continue
+                unread = True
+                if attachment not in jobs_of:
+                    jobs_of[attachment] = job
+                    to_read.append((attachment, customer))
+                else:
+                    jobs_of[attachment] |= job
+            if not unread:
+                ready |= job
+        served = self._preflight_served_on({customer for _attachment, customer in to_read})
+        order = preflight_queue.fair_order(
+            [
+                (attachment, customer, attachment.id, served.get(customer))
+                for attachment, customer in to_read
+            ]
+        )
+        return [(attachment, jobs_of[attachment]) for attachment in order], ready
+
+    @api.model
+    def _preflight_served_on(self, customer_ids, hours=24):
+        """``{commercial partner id: when the background last started checking a file of
+        one of their orders}`` over the last ``hours`` (customers not served are left out)."""
+        if not customer_ids:
+            return {}
+        self.env["print.preflight.scan"].flush_model(["started_on"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id, MAX(scan.started_on)
+                  FROM print_preflight_scan scan
+                  JOIN ir_attachment att ON att.checksum = scan.checksum
+                  JOIN print_job_attachment_rel rel ON rel.attachment_id = att.id
+                  JOIN print_job job ON job.id = rel.job_id
+                  JOIN print_order o ON o.id = job.order_id
+                  JOIN res_partner partner ON partner.id = o.partner_id
+                 WHERE partner.commercial_partner_id IN %s
+                   AND scan.started_on > (now() AT TIME ZONE 'UTC') - %s * interval '1 hour'
+                 GROUP BY partner.commercial_partner_id
+                """,
+                tuple(customer_ids),
+                hours,
+            )
+        )
+        return dict(self.env.cr.fetchall())

@@ -1,4 +1,5 @@
 import logging
+from dataclasses import dataclass
 
 import psycopg2
 
@@ -11,6 +12,19 @@ from ..lib import communication_state as cs
 from ..lib.stripe_intents import StripeRefundError
 
 _logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DueCaptureResult:
+    """What ``print.order._print_capture_due`` did: the payments captured and released, the
+    reasons of the captures that failed, and the texts of the authorizations released because
+    they were more than what was due."""
+
+    captured: object
+    released: object
+    reasons: list
+    too_large_texts: list
+
 
 #: Authorizations last this many days at the provider (Stripe: 7 for cards).
 AUTHORIZATION_DAYS_PARAM = "print_change_request.authorization_days"
@@ -85,9 +99,12 @@ class PrintOrder(models.Model):
             lambda tx: tx._print_is_authorized_payment() and not tx.print_release_state
         )
 
-    def _get_amount_due(self):
-        """An authorized payment is not paid, but not due again either."""
+    def _get_amount_due(self, authorized=True):
+        """An authorized payment is not paid, but not due again either; with ``authorized``
+        False, the authorized payments are not counted (see ``_get_amount_to_capture``)."""
         due = super()._get_amount_due()
+        if not authorized:
+            return due
         return max(due - self.amount_authorized, 0.0)
 
     def _accepts_job_changes(self):
@@ -146,20 +163,16 @@ class PrintOrder(models.Model):
         return res
 
     def _capture_authorized_payments(self):
-        """Capture every authorized payment of the orders, under the money lock; returns
-        ``{order id: why not}`` for the orders whose capture failed."""
+        """Capture, under the money lock, what each order is due from its authorized payments
+        and release the others (``_print_capture_due``); returns ``{order id: why not}`` for
+        the orders whose capture failed."""
         failures = {}
         for order in self:
-            transactions = order._get_authorized_transactions()
-            order._print_lock_money(transactions)
-            reasons = [
-                reason
-                for tx in order._get_authorized_transactions()
-                for reason in [tx._print_capture()]
-                if reason
-            ]
-            order.sudo().payment_capture_failure = " ".join(reasons) or False
-            if reasons:
+            result = order._print_capture_due()
+            order.sudo().payment_capture_failure = (
+                " ".join(result.reasons + result.too_large_texts) or False
+            )
+            if result.reasons:
                 failures[order.id] = order.payment_capture_failure
                 order.message_post(
                     body=self.env._(
@@ -168,6 +181,68 @@ class PrintOrder(models.Model):
                     author_id=order._get_print_system_author().id,
                 )
         return failures
+
+    def _get_amount_to_capture(self):
+        """What the order still has to receive, its authorized payments not counted: at most
+        this much is captured from them (the order's amount due, as if nothing were
+        authorized)."""
+        return self._get_amount_due(authorized=False)
+
+    def _print_capture_due(self):
+        """Capture, under the money lock, no more than the order is due from its authorized
+        payments, whole, the oldest first (``authorization.plan_due_captures``), and release
+        the others: the customer is charged once.  A capture that fails is not tried again
+        now; another authorization is captured instead when one fits."""
+        self.ensure_one()
+        self._print_lock_money(self._get_authorized_transactions())
+        Transaction = self.env["payment.transaction"].sudo()
+        result = DueCaptureResult(Transaction, Transaction, [], [])
+        failed = Transaction
+        while True:
+            plan = self._print_plan_due_captures(failed)
+            newly_failed = Transaction
+            for tx in Transaction.browse(plan.capture):
+                reason = tx._print_capture()
+                if reason:
+                    result.reasons.append(reason)
+                    newly_failed |= tx
+                else:
+                    result.captured |= tx
+            if not newly_failed:
+                break
+            failed |= newly_failed
+        amount_due = self._get_amount_to_capture()
+        if result.reasons and self.currency_id.is_zero(amount_due):
+            # the order's amount due was captured from another authorization after all
+            self.message_post(
+                body=" ".join(result.reasons), author_id=self._get_print_system_author().id
+            )
+            result.reasons.clear()
+        due = self.currency_id.format(amount_due)
+        for tx in Transaction.browse(plan.release):
+            if tx._print_release() or tx.state != "cancel":
+                # "Release failed" (a to-do, the hourly follow-up tries again), or captured
+                # at the provider meanwhile (followed: the overpayment is flagged)
+                continue
+            result.released |= tx
+            if tx.id in plan.too_large:
+                result.too_large_texts.append(tx._print_released_too_large(self, due))
+            else:
+                tx._print_released_beyond_due(self)
+        return result
+
+    def _print_plan_due_captures(self, failed):
+        """The plan of ``_print_capture_due`` for the order's authorized payments now."""
+        self.ensure_one()
+        transactions = self._get_authorized_transactions().sorted(
+            lambda tx: (tx.last_state_change or tx.create_date, tx.id)
+        )
+        return authorization.plan_due_captures(
+            self._get_amount_to_capture(),
+            [(tx.id, self._to_order_currency(tx.amount, tx.currency_id)) for tx in transactions],
+            failed=failed.ids,
+            digits=self.currency_id.decimal_places,
+        )
 
     def _release_authorized_payments(self, manual=False):
         """Release (void) every authorized payment of the orders, under the money lock;
@@ -213,12 +288,15 @@ class PrintOrder(models.Model):
 
     def _print_authorization_lost(self, tx):
         """The authorization ``tx`` ended without capture (expired, canceled at the
-        provider): the order is not paid; a live order's customer is asked to pay again."""
+        provider): the order is not paid; a live order's customer is asked to pay again,
+        unless another authorization or payment covers what is due."""
         for order in self.sudo():
             order._print_close_money_todo(
                 tx.reference, self.env._("The authorization %s ended.", tx.reference)
             )
-            if order.communication_state == cs.CANCELED:
+            if order.communication_state == cs.CANCELED or order.currency_id.is_zero(
+                order._get_amount_due()
+            ):
                 continue
             order.with_context(print_notify_customer_only=True).message_post(
                 body=self.env._(

@@ -129,7 +129,8 @@ class PrintOrderPayment(models.Model):
 
     def _check_acceptable(self):
         """Raise when an order cannot be accepted whatever its payment; return the "do not
-        wait for the customer" dialog when one waits for the customer, else False."""
+        wait for the customer" dialog when one waits for the customer, the dialog naming
+        the files with errors not confirmed yet, else False."""
         for order in self:
             order._check_not_locked()
             if not order._get_live_jobs():
@@ -147,7 +148,7 @@ class PrintOrderPayment(models.Model):
             )
             if not_ready:
                 raise UserError(order._get_not_ready_message(not_ready))
-        return False
+        return self._get_error_files_action("accept")  # print_order_status.py
 
     def _accept_unpaid(self, reason=""):
         """A manager accepts the order although the shop requires payment; the decision

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib import payment_attempts
+
 
 class PrintOrderPortal(models.Model):
     """Orders from the portal: the drafts a customer fills, their submission, and the
@@ -84,6 +86,15 @@ class PrintOrderPortal(models.Model):
             raise UserError(self.env._('Give the job a name, e.g. "Flyer A5".'))
         if len(name) > 200:
             raise UserError(self.env._("The job's name is too long: at most 200 characters."))
+        max_jobs = self.company_id.sudo().print_order_max_jobs or 100
+        if len(self.job_ids) >= max_jobs:
+            raise UserError(
+                self.env._(
+                    "This order already holds %(max)s jobs, the most one order may hold. "
+                    "Send this order, then place another order for the other jobs.",
+                    max=max_jobs,
+                )
+            )
         Job = self.env["print.job"].sudo()
         draft_job = Job.new({"order_id": self.id, "name": name})
         values = draft_job._parse_ticket_values(raw_ticket)
@@ -186,7 +197,7 @@ class PrintOrderPortal(models.Model):
         order._send_print_confirmation("print_change_request.mail_template_order_submitted")
         if responsible:
             order.activity_schedule(
-                "mail.mail_activity_data_todo",
+                "print_change_request.mail_activity_type_new_order",
                 user_id=responsible.id,
                 summary=self.env._("New order from the portal"),
                 note=self.env._(
@@ -205,6 +216,34 @@ class PrintOrderPortal(models.Model):
         return (
             self.company_id.print_portal_pay_on_submit
             and self.currency_id.compare_amounts(self._get_amount_due(), 0.0) > 0
+        )
+
+    def _get_payments_under_way(self):
+        """The customer's payments of the order under way (``payment_attempts.is_under_way``:
+        pending at the provider, or started a moment ago in another tab), newest last: while
+        there is one, the order's page offers no payment form and its transaction route
+        refuses another payment."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        return (
+            self.sudo()
+            .transaction_ids.filtered(
+                lambda tx: (
+                    tx.operation not in ("refund", "validation")
+                    and tx.amount > 0
+                    and payment_attempts.is_under_way(tx.state, tx.create_date, now)
+                )
+            )
+            .sorted("id")
+        )
+
+    def _get_payment_under_way_message(self):
+        """What a customer who starts a payment while one is under way reads."""
+        self.ensure_one()
+        return self.env._(
+            "A payment of order %(order)s is already under way: its page shows it as paid once "
+            "the payment is confirmed. Reload the page in a moment.",
+            order=self.name,
         )
 
     def _notify_portal_responsible(self, responsible):

@@ -110,6 +110,9 @@ class PrintOrderWorkflow(models.Model):
         waiting = self.filtered(lambda order: order._is_waiting_on_customer())
         if not waiting:
             raise UserError(self.env._("These orders are not waiting for the customer."))
+        ask = waiting._get_error_files_action("continue")  # print_order_status.py
+        if ask:
+            return ask
         return waiting._go_ahead_without_customer()
 
     def action_customer_changed(self):

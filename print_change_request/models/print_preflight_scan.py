@@ -5,6 +5,7 @@ from odoo import api, fields, models, modules
 from odoo.tools import SQL
 
 from ..lib import preflight
+from ..lib.preflight_queue import MAX_ATTEMPTS
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +39,17 @@ class PrintPreflightScan(models.Model):
         readonly=True, help="Seconds the check had (a time-out is read again with more time)."
     )
     scanned_on = fields.Datetime(readonly=True)
+    started_on = fields.Datetime(
+        readonly=True,
+        help="When the background last started checking this content (later than "
+        "Scanned on: the check is running, or its run was killed). The background takes "
+        "the customers in turn by it.",
+    )
+    attempts = fields.Integer(
+        readonly=True,
+        help="Checks the background started on this content. After 3 starts without an "
+        "outcome the content is marked as not checkable.",
+    )
 
     _sql_constraints = [
         (
@@ -71,7 +83,10 @@ class PrintPreflightScan(models.Model):
         shorter one is read again only with ``retry_timeouts`` (the background) and more time.
 
         ``budget`` (a :class:`ScanBudget`) bounds the time of all the scans of one upload or
-        one cron run, and commits each outcome when the caller wants it."""
+        one cron run, and commits each outcome when the caller wants it.  In the background
+        (``retry_timeouts``) each check is noted as started (committed with the budget)
+        before it runs: a content whose check was started :data:`MAX_ATTEMPTS` times without
+        an outcome (its run killed each time) is marked as not checkable, not started again."""
         keys = [(checksum, preflight.file_type_key(name)) for name, checksum, _s, _r in files]
         cached = {}
         if keys:
@@ -80,6 +95,8 @@ class PrintPreflightScan(models.Model):
         reports = []
         for (name, _checksum, size, read), key in zip(files, keys, strict=True):
             scan = cached.get(key)
+            if scan and not scan.report:
+                scan = None  # started, never finished: no outcome yet
             if scan and (not scan.timed_out or scan.time_limit >= final_limit):
                 reports.append(preflight.Report.from_dict(scan.report))
                 continue
@@ -93,15 +110,50 @@ class PrintPreflightScan(models.Model):
             if not seconds:
                 reports.append(None)
                 continue
-            report = preflight.scan_file_isolated(
-                name, read() or b"", timeout=seconds, memory_mb=memory_mb, cache=False
-            )
+            if retry_timeouts and self._start(key, budget) > MAX_ATTEMPTS:
+                report = preflight.Report(timed_out=True)
+                report.add(
+                    preflight.DAMAGED,
+                    "damaged_limits",
+                    detail=f"its check was stopped {MAX_ATTEMPTS} times before the end",
+                )
+                seconds = max(seconds, final_limit)
+            else:
+                report = preflight.scan_file_isolated(
+                    name, read() or b"", timeout=seconds, memory_mb=memory_mb, cache=False
+                )
             cached[key] = self._store(key, report, seconds)
             if budget:
                 budget.spent(report)
             timed_out_short = report.timed_out and seconds < final_limit
             reports.append(None if timed_out_short else report)
         return reports
+
+    @api.model
+    def _start(self, key, budget=None):
+        """Note that the background starts checking a content (kept at once, with the
+        budget's commit, so that a run killed meanwhile leaves its trace); returns how many
+        checks of it were started, this one included."""
+        checksum, file_type = key
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO print_preflight_scan (checksum, file_type, attempts, started_on)
+                VALUES (%s, %s, 1, clock_timestamp() AT TIME ZONE 'UTC')
+                ON CONFLICT (checksum, file_type) DO UPDATE
+                   SET attempts = COALESCE(print_preflight_scan.attempts, 0) + 1,
+                       started_on = EXCLUDED.started_on
+                RETURNING attempts
+                """,
+                checksum,
+                file_type,
+            )
+        )
+        attempts = self.env.cr.fetchone()[0]
+        self.invalidate_model(["attempts", "started_on"])
+        if budget:
+            budget.save()
+        return attempts
 
     @api.model
     def _store(self, key, report, seconds):
@@ -152,8 +204,8 @@ class ScanBudget:
 
     ``deadline``: ``time.monotonic()`` value after which no scan starts.  In the foreground
     (``shorten``) a scan gets what is left (at least :data:`MIN_SCAN_SECONDS`); in the
-    background a scan starts only when its whole limit fits, except the first of a run (so
-    that every run gets on).  ``commit``: commit after each scan, so that a run killed later
+    background a scan starts only when its whole limit fits (the run then ends in time and
+    the next one goes on).  ``commit``: commit after each scan, so that a run killed later
     keeps what it learned (never in tests)."""
 
     def __init__(self, seconds, shorten=False, commit=None):
@@ -170,9 +222,13 @@ class ScanBudget:
         left = self.left()
         if self.shorten:
             return min(timeout, left) if left >= MIN_SCAN_SECONDS else 0
-        return timeout if (not self.scans or left >= timeout) else 0
+        return timeout if left >= timeout else 0
 
     def spent(self, report):
         self.scans += 1
+        self.save()
+
+    def save(self):
+        """Commit what was learned so far, when the caller asked for it (never in tests)."""
         if self.commit is not None and not modules.module.current_test:
             self.commit()

@@ -156,9 +156,32 @@ class PrintRefund(models.Model):
         "or an answer of the provider that does not match the refund.",
     )
 
+    waiting_for_provider = fields.Boolean(
+        compute="_compute_waiting_for_provider",
+        help="Sent through the payment provider, which has not confirmed the refund yet: Odoo "
+        "follows it and never sends it again.",
+    )
+    can_send_again = fields.Boolean(
+        compute="_compute_waiting_for_provider",
+        compute_sudo=True,
+        help="A failed automatic refund that may be sent again under its own key (Retry): "
+        "one no provider holds yet, or one the provider can look up by its key (Stripe).",
+    )
+
     # ------------------------------------------------------------
     # COMPUTE METHODS (display)
     # ------------------------------------------------------------
+
+    @api.depends("state", "method", "refund_transaction_id")
+    def _compute_waiting_for_provider(self):
+        for refund in self:
+            automatic = refund.method == refund_planning.AUTOMATIC
+            refund.waiting_for_provider = automatic and refund.state == "pending"
+            refund.can_send_again = (
+                automatic
+                and refund.state == "failed"
+                and not refund.sudo()._is_under_way_at_provider()
+            )
 
     @api.depends(
         "source_transaction_id.payment_id",
@@ -447,10 +470,13 @@ class PrintRefund(models.Model):
 
     def _state_label(self):
         self.ensure_one()
+        if self.waiting_for_provider:
+            return self.env._("Waiting for the provider")
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     def _notification_action(self):
-        """What the accountant reads after Retry / Refund by hand: each refund's outcome."""
+        """What the accountant reads after Send / Retry / Refund by hand: each refund's
+        outcome; then the form (or list) reloads, so that it shows the new states at once."""
         canceled = self.filtered(lambda r: r.state == "canceled")
         failed = self.filtered(lambda r: r.state == "failed")
         lines = [
@@ -476,5 +502,6 @@ class PrintRefund(models.Model):
                 "sticky": kind != "success",
                 "title": title,
                 "message": "\n".join(lines),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

@@ -2,7 +2,7 @@ import logging
 
 import psycopg2
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -119,6 +119,142 @@ class PrintRefundAccounting(models.Model):
                     "The refund went through, but Odoo could not record its payment: %s", error
                 ),
             )
+
+    def _get_default_refund_journal(self):
+        """Where money given back by hand goes out by default, as Odoo's "Register payment"
+        proposes it: the company's first bank journal that can pay out, else its first cash
+        journal."""
+        self.ensure_one()
+        Journal = self.env["account.journal"]
+        journals = Journal.search(
+            [*Journal._check_company_domain(self.company_id), ("type", "in", ("bank", "cash"))]
+        ).filtered("outbound_payment_method_line_ids")
+        return journals.filtered(lambda journal: journal.type == "bank")[:1] or journals[:1]
+
+    def _get_manual_payment_means(self, journal_id=None, payment_method_line_id=None):
+        """The journal and outbound payment method the money of this refund went out with:
+        ``journal_id`` and ``payment_method_line_id`` when given (a bank or cash journal of
+        the refund's company), else the default ones.  Raises a UserError saying what to
+        choose."""
+        self.ensure_one()
+        Journal = self.env["account.journal"]
+        if journal_id:
+            journal = (
+                Journal.browse(int(journal_id))
+                .exists()
+                .filtered_domain(
+                    [
+                        *Journal._check_company_domain(self.company_id),
+                        ("type", "in", ("bank", "cash")),
+                    ]
+                )
+            )
+        else:
+            journal = self._get_default_refund_journal()
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "Choose the bank or cash journal of %(company)s the money of refund "
+                    "%(refund)s went out of.",
+                    company=self.company_id.name,
+                    refund=self.name,
+                )
+            )
+        lines = journal._get_available_payment_method_lines("outbound")
+        if payment_method_line_id:
+            lines = lines.filtered(lambda line: line.id == int(payment_method_line_id))
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "Journal %(journal)s has no such outbound payment method: choose one it "
+                    "pays out with.",
+                    journal=journal.display_name,
+                )
+            )
+        return journal, lines[:1]
+
+    def _parse_refund_date(self, value):
+        if not value:
+            return fields.Date.context_today(self)
+        try:
+            return fields.Date.to_date(value)
+        except ValueError as error:
+            raise UserError(
+                self.env._("%s is not a date: enter the day the money went back.", value)
+            ) from error
+
+    def _book_manual_refund_payment(self, journal, method_line, date, reference):
+        """Book the money this refund gave back by hand as Odoo books it when an accountant
+        registers a payment on the credit note: an outbound payment of ``journal`` with the
+        ``reference``, on ``date``, posted and reconciled with the (posted) credit note; or,
+        when the order had no invoice, reconciled with the customer's payment it gives back.
+        The customer's receivable is then balanced."""
+        self.ensure_one()
+        credit_note = self.credit_note_id.sudo()
+        if credit_note.state == "draft":
+            credit_note.action_post()
+        company = self.company_id
+        if credit_note.state == "posted":
+            if credit_note.payment_state in ("paid", "in_payment", "reversed"):
+                return  # paid already (Register payment): nothing went out twice
+            residual = abs(credit_note.amount_residual)
+            amount = min(residual, self.amount) if residual else self.amount
+            payment = (
+                self.env["account.payment.register"]
+                .sudo()
+                .with_company(company)
+                .with_context(active_model="account.move", active_ids=credit_note.ids)
+                .create(
+                    {
+                        "journal_id": journal.id,
+                        "payment_method_line_id": method_line.id,
+                        "payment_date": date,
+                        "communication": reference,
+                        "amount": amount,
+                    }
+                )
+                ._create_payments()
+            )
+        else:
+            payment = (
+                self.env["account.payment"]
+                .sudo()
+                .with_company(company)
+                .create(
+                    {
+                        "payment_type": "outbound",
+                        "partner_type": "customer",
+                        "partner_id": self.partner_id.commercial_partner_id.id,
+                        "amount": self.amount,
+                        "currency_id": self.currency_id.id,
+                        "journal_id": journal.id,
+                        "payment_method_line_id": method_line.id,
+                        "date": date,
+                        "memo": reference,
+                        "company_id": company.id,
+                    }
+                )
+            )
+            payment.action_post()
+            self._reconcile_with_source_payment(payment)
+        self.sudo().payment_id = payment
+
+    @api.model
+    def _reconcile_refunds_of_payments(self, transactions):
+        """The customer's payments of ``transactions`` were just booked (Odoo's
+        post-processing, which may run after the refund was sent or made by hand): match the
+        outbound payments of their done refunds without a credit note (an overpayment's, an
+        uninvoiced order's) with them now, so that nothing is left unmatched beside them."""
+        refunds = self.sudo().search(
+            [
+                ("source_transaction_id", "in", transactions.ids),
+                ("state", "=", "done"),
+                ("payment_id", "!=", False),
+                ("credit_note_id", "=", False),
+            ]
+        )
+        for refund in refunds:
+            refund._reconcile_with_source_payment(refund.payment_id)
 
     def _reconcile_with_source_payment(self, payment):
         source_payment = self.source_transaction_id.sudo().payment_id

@@ -46,11 +46,29 @@ class PrintRefundActions(models.Model):
                 state=refund._state_label(),
             ),
         )
+        for refund in self.filtered(lambda r: r._is_under_way_at_provider()):
+            raise UserError(refund._sent_once_message())
         self._replan_under_lock()
         todo = self.filtered(lambda r: r.state == "failed").sudo()
         todo._set_draft()
         todo._send()
         return self._notification_action()
+
+    def _sent_once_message(self):
+        self.ensure_one()
+        refund_tx = self.refund_transaction_id.sudo()
+        return self.env._(
+            "Refund %(refund)s was sent to %(provider)s already (its refund transaction "
+            "%(transaction)s is %(state)s): Odoo does not send it a second time, the provider "
+            "could refund the customer twice. Check the refund at the provider; if it was not "
+            "made, give the money back by hand (Refund by hand).",
+            refund=self.name,
+            provider=refund_tx.provider_id.display_name,
+            transaction=refund_tx.reference,
+            state=dict(refund_tx._fields["state"]._description_selection(self.env))[
+                refund_tx.state
+            ],
+        )
 
     def action_send(self):
         """Send an automatic refund Odoo holds back for the accountants (the excess of an
@@ -86,18 +104,38 @@ class PrintRefundActions(models.Model):
         todo._set_pending()
         return self._notification_action() if len(todo) < len(self) else True
 
-    def action_mark_done(self, reference=None):
-        """The accountant gave the money back by hand and says how (``reference``, or the
-        reference entered on the refund)."""
-        self._lock_for_action(
-            "mark_done",
-            lambda refund: self.env._(
-                "Refund %(refund)s is %(state)s: only a refund waiting to be made by hand can "
-                "be marked as done.",
-                refund=refund.name,
-                state=refund._state_label(),
-            ),
+    def _mark_done_refused(self, refund):
+        return self.env._(
+            "Refund %(refund)s is %(state)s: only a refund waiting to be made by hand can "
+            "be marked as done.",
+            refund=refund.name,
+            state=refund._state_label(),
         )
+
+    def action_open_mark_done(self):
+        """ "Mark as refunded": ask how the money went back (reference, journal, date) in a
+        dialog, as Odoo's "Register payment" does."""
+        self.ensure_one()
+        self._check_action("mark_done", self._mark_done_refused)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Mark as refunded"),
+            "res_model": "print.refund.done.wizard",
+            "view_mode": "form",
+            "views": [[False, "form"]],
+            "target": "new",
+            "context": {"default_refund_id": self.id},
+        }
+
+    def action_mark_done(
+        self, reference=None, journal_id=None, payment_method_line_id=None, payment_date=None
+    ):
+        """The accountant gave the money back by hand and says how (``reference``, or the
+        reference entered on the refund), out of which bank or cash journal (``journal_id``,
+        ``payment_method_line_id``: by default the company's first bank journal) and when
+        (``payment_date``, by default today).  The money that went out is booked as Odoo
+        books a payment registered on the credit note (:meth:`_book_manual_refund_payment`)."""
+        self._lock_for_action("mark_done", self._mark_done_refused)
         reference = (reference or "").strip() if isinstance(reference, str) else ""
         for refund in self.filtered(lambda r: not (reference or r.manual_reference)):
             raise UserError(
@@ -107,6 +145,11 @@ class PrintRefundActions(models.Model):
                     refund=refund.name,
                 )
             )
+        means = {
+            refund.id: refund._get_manual_payment_means(journal_id, payment_method_line_id)
+            for refund in self
+        }
+        date = self._parse_refund_date(payment_date)
         amounts = {refund.id: refund.amount for refund in self}
         self._refresh_from_provider()  # may settle some of them: they are left as they are
         todo = self.filtered(
@@ -140,7 +183,10 @@ class PrintRefundActions(models.Model):
                 < 0
             )
         )
-        (todo - lowered - canceled)._set_done()
+        done = todo - lowered - canceled
+        done._set_done()
+        for refund in done:
+            refund._book_manual_refund_payment(*means[refund.id], date, refund.manual_reference)
         if lowered or canceled:
             return self._not_done_notification(lowered, canceled)
         return True

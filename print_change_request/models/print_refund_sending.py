@@ -88,6 +88,8 @@ class PrintRefundSending(models.Model):
         request's refund, a refund found on Stripe); return them.  Under the money lock."""
         covered = self.browse()
         for refund in self:
+            if refund.state == "draft" and refund._is_under_way_at_provider():
+                continue  # sent already: it is followed, not called back
             if refund.state in ("draft", "failed") and not refund._get_still_due():
                 others = refund._get_other_committed_refunds()
                 refund.sudo()._set_canceled(
@@ -258,7 +260,14 @@ class PrintRefundSending(models.Model):
     def _send_one(self):
         self.ensure_one()
         self._lock_money()
-        if self.state != "draft" or not self._reduce_to_still_due():
+        if self.state != "draft":
+            return
+        if self._is_under_way_at_provider():
+            # Sent already (an earlier click, run or worker): followed, never sent again.
+            self.refund_transaction_id.invalidate_recordset()
+            self._sync_from_transaction()
+            return
+        if not self._reduce_to_still_due():
             return
         self.write({"attempt_count": self.attempt_count + 1})
         try:
@@ -308,6 +317,28 @@ class PrintRefundSending(models.Model):
             refund_tx.invoice_ids = [Command.set(self.credit_note_id.ids)]
         self._sync_from_transaction()
 
+    def _is_under_way_at_provider(self):
+        """Hook: whether this refund was sent to its payment's provider already, and is to be
+        followed (its refund transaction read again), never sent again.
+
+        Odoo's refund request makes the refund transaction as it sends the refund, and
+        providers leave it in whatever state they like until they confirm it (Adyen: draft
+        until its webhook; the demo provider with manual capture: authorized): a refund with
+        a refund transaction is under way, whatever its state.  A provider whose refunds can
+        be looked up and sent again under the same key overrides it (print_refund_stripe.py)."""
+        self.ensure_one()
+        return bool(self.refund_transaction_id)
+
+    def _follow_up_under_way(self):
+        """Read again the refund transactions of these refunds under way at their provider
+        (a webhook may have been lost, or have moved it without telling us): done, failed,
+        or still waiting for the provider.  Nothing is sent.  Takes the money lock."""
+        for refund in self:
+            refund._lock_money()
+            if refund.state in ("draft", "pending") and refund._is_under_way_at_provider():
+                refund.refund_transaction_id.invalidate_recordset()
+                refund._sync_from_transaction()
+
     def _ensure_refund_transaction(self):
         """The child refund transaction of the paid one (created once, kept on retries)."""
         self.ensure_one()
@@ -325,25 +356,39 @@ class PrintRefundSending(models.Model):
 
     def _sync_from_transaction(self):
         """Follow the refund transaction's state (whoever changed it: our call, a webhook,
-        Odoo's own Stripe webhook or its status poll)."""
+        Odoo's own Stripe webhook or its status poll): done, failed, or, in any other state
+        the provider left it (pending, draft, authorized), waiting for the provider."""
         for refund in self.sudo().filtered("refund_transaction_id"):
             tx_state = refund.refund_transaction_id.state
             if tx_state == "done" and refund.state != "done":
                 refund._set_done()
-            elif tx_state == "pending" and refund.state == "draft":
-                refund._set_pending()
             elif tx_state in ("error", "cancel") and refund.state in ("draft", "pending", "done"):
                 refund._set_failed(
                     refund.refund_transaction_id.state_message
                     or self.env._("The provider did not make the refund.")
                 )
+            elif tx_state not in ("done", "error", "cancel") and refund.state == "draft":
+                refund._set_pending()
 
     @api.model
     def _cron_follow_up_refunds(self):
         """Safety net for lost webhooks, interrupted sends and refunds made outside Odoo:
         send again (same key, looked up first, re-planned) automatic refunds left in draft
         for more than a quarter of an hour, then reconcile the payments' refunds with the
-        provider's (see print_refund_stripe.py)."""
+        provider's (see print_refund_stripe.py).  Refunds under way at their provider are
+        followed, never sent again (:meth:`_is_under_way_at_provider`)."""
+        under_way = self.search(
+            [
+                ("state", "in", ("draft", "pending")),
+                ("method", "=", refund_planning.AUTOMATIC),
+                ("refund_transaction_id", "!=", False),
+            ]
+        ).filtered(lambda r: r._is_under_way_at_provider())
+        for refund in under_way:
+            with left_for_next_run(
+                self.env.cr, _logger, "Refund %s: not followed up now: %s", refund.name
+            ):
+                refund._follow_up_under_way()
         stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=15)
         drafts = self.search(
             [

@@ -37,6 +37,14 @@ class PrintRefund(models.Model):
             return super()._send_provider_refund()
         return self._send_stripe()
 
+    def _is_under_way_at_provider(self):
+        """A Stripe refund is sent again (a retry, an unconfirmed one) only under its own key,
+        after its payment's refunds were read on Stripe (:meth:`_send_stripe`): that is its
+        guard, not its refund transaction."""
+        if self.source_transaction_id.sudo().provider_code != "stripe":
+            return super()._is_under_way_at_provider()
+        return False
+
     def _send_stripe(self):
         """Refund a Stripe payment with the ``stripe`` library and this refund's own key.
 
@@ -448,7 +456,11 @@ class PrintRefund(models.Model):
             return
         self.sudo().payment_id = payment
         credit_note = self.credit_note_id.sudo()
-        if not credit_note or credit_note.payment_state in ("paid", "in_payment", "reversed"):
+        if not credit_note:
+            # an overpayment's, an uninvoiced order's: matched with the payment it gives back
+            self._reconcile_with_source_payment(payment)
+            return
+        if credit_note.payment_state in ("paid", "in_payment", "reversed"):
             return
         if credit_note.state == "draft":
             credit_note.action_post()

@@ -66,12 +66,18 @@ class ResCompany(models.Model):
     print_upload_max_files = fields.Integer(
         string="Files per upload",
         default=50,
-        help="The most files a customer (or a script) may send at once.",
+        help="The most files a customer (or a script) may send at once: all the jobs of the "
+        "order page's form together.",
     )
     print_job_max_files = fields.Integer(
         string="Files per job",
         default=200,
         help="The most files one job may hold; customers combine more pages into fewer files.",
+    )
+    print_order_max_jobs = fields.Integer(
+        string="Jobs per order",
+        default=100,
+        help="The most jobs a customer may add to one order in the portal.",
     )
     print_portal_media_ids = fields.Many2many(
         comodel_name="product.product",
@@ -154,13 +160,17 @@ class ResCompany(models.Model):
                     )
                 )
 
-    @api.constrains("print_upload_max_files", "print_job_max_files")
+    @api.constrains("print_upload_max_files", "print_job_max_files", "print_order_max_jobs")
     def _check_print_file_caps(self):
         for company in self:
-            if company.print_upload_max_files < 1 or company.print_job_max_files < 1:
+            if (
+                company.print_upload_max_files < 1
+                or company.print_job_max_files < 1
+                or company.print_order_max_jobs < 1
+            ):
                 raise ValidationError(
                     self.env._(
-                        "Files per upload and files per job must be at least 1 "
-                        "(defaults: 50 per upload, 200 per job)."
+                        "Files per upload, files per job and jobs per order must be at least 1 "
+                        "(defaults: 50 per upload, 200 per job, 100 per order)."
                     )
                 )

@@ -30,6 +30,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.print_upload_max_files", readonly=False
     )
     print_job_max_files = fields.Integer(related="company_id.print_job_max_files", readonly=False)
+    print_order_max_jobs = fields.Integer(
+        related="company_id.print_order_max_jobs", readonly=False
+    )
     print_portal_media_ids = fields.Many2many(
         related="company_id.print_portal_media_ids", readonly=False
     )

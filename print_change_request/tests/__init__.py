@@ -45,6 +45,7 @@ from . import test_overpayment
 from . import test_field_protection
 from . import test_portal_payment_options
 from . import test_portal_double_click
+from . import test_portal_payment_race
 from . import test_portal_new_order_once
 from . import test_operator_edges
 from . import test_portal_price_speed
@@ -52,9 +53,14 @@ from . import test_portal_talk
 from . import test_tour_portal_talk
 from . import test_stripe_webhook_concurrency
 from . import test_preflight_hostile
+from . import test_preflight_queue
 from . import test_portal_files
+from . import test_portal_caps
 from . import test_change_request_speed
 from . import test_refund_provider_hook
+from . import test_refund_under_way
+from . import test_refund_under_way_concurrency
+from . import test_refund_manual_booking
 from . import test_capture_planning
 from . import test_capture
 from . import test_capture_concurrency
@@ -63,3 +69,8 @@ from . import test_refund_mark_done_covered
 from . import test_data_isolation
 from . import test_portal_hostile_text
 from . import test_portal_words
+from . import test_cancel_paid_order
+from . import test_refund_send_reload
+from . import test_cancel_concurrency
+from . import test_tour_refund_send
+from . import test_order_status

@@ -3,6 +3,8 @@ removed by the tests afterwards: a test payment provider and an order of one job
 
 from odoo import Command
 
+from .preflight_samples import clean_pdf
+
 STRIPE_API_BASE_PARAM = "print_change_request.stripe_api_base"
 
 
@@ -33,7 +35,8 @@ def use_stripe_at(env, url):
 
 
 def create_one_job_order(env, company, customer, email):
-    """An order of ``company`` for a new customer: one job of 25.00 with one PDF."""
+    """An order of ``company`` for a new customer: one job of 25.00 with one clean PDF (no
+    preflight error, so Accept asks no confirmation)."""
     partner = env["res.partner"].create({"name": customer, "email": email})
     order = env["print.order"].create({"partner_id": partner.id, "company_id": company.id})
     env["print.job"].create(
@@ -43,7 +46,7 @@ def create_one_job_order(env, company, customer, email):
             "price_unit": 25.0,
             "attachment_ids": [
                 Command.create(
-                    {"name": "poster.pdf", "raw": b"%PDF-1.4", "mimetype": "application/pdf"}
+                    {"name": "poster.pdf", "raw": clean_pdf(), "mimetype": "application/pdf"}
                 )
             ],
         }

@@ -191,6 +191,63 @@ class TestCaptureDemo(CaptureMixin, PrintCommon):
         self.assertTrue(order.is_paid)
         self.assertEqual(order.communication_state, "new", "captured, not accepted")
 
+    def test_two_authorizations_accept_captures_the_due_once(self):
+        """Two browser tabs authorized the order each: Accept captures one, for the amount
+        due, and releases the other: the customer is charged once, nothing is refunded."""
+        order = self._create_order()
+        first, second = self._authorize(order), self._authorize(order)
+        self.assertEqual(order.amount_authorized, 2 * order.amount_total)
+        self.assertIs(order.with_user(self.operator).action_accept(), True)
+        self.assertEqual(first.state, "done", "the oldest authorization")
+        self.assertEqual(second.state, "cancel", "released")
+        self.assertFalse(second.print_release_state)
+        self.assertEqual(order.amount_paid, order.amount_total)
+        self.assertTrue(order.is_paid)
+        self.assertFalse(order.is_payment_authorized)
+        self.assertEqual(order.communication_state, "accepted")
+        self.assertFalse(order.payment_capture_failure)
+        self._assert_nothing_refunded(order)
+        self.assertTrue(
+            any(
+                second.reference in body and "released" in body
+                for body in order.message_ids.mapped("body")
+            )
+        )
+
+    def test_two_authorizations_capture_before_expiry_captures_the_due_once(self):
+        self.env.company.print_capture_before_expiry = True
+        order = self._create_order()
+        first, second = self._authorize(order), self._authorize(order)
+        old = fields.Datetime.now() - timedelta(days=6, hours=2)
+        (first | second).sudo().last_state_change = old
+        self.env["print.order"]._cron_follow_up_authorizations()
+        self.assertEqual(first.state, "done")
+        self.assertEqual(second.state, "cancel")
+        self.assertEqual(order.amount_paid, order.amount_total)
+        self.assertEqual(order.communication_state, "new", "captured, not accepted")
+        self._assert_nothing_refunded(order)
+        self.assertFalse(self._todos(order, "about to expire"))
+
+    def test_authorization_more_than_due_is_released_not_captured(self):
+        """The order's price went down after the customer authorized it: capturing the
+        authorization would take more than is due, so it is released and the customer asked
+        to pay what is due."""
+        self.env.company.print_payment_required = True
+        order = self._create_order()
+        tx = self._authorize(order)
+        order.job_ids.price_unit = order.job_ids.price_unit / 2
+        due = order._get_amount_to_capture()
+        self.assertLess(due, tx.amount)
+        result = order.with_user(self.operator).action_accept()
+        self.assertEqual(result["res_model"], "print.order.unpaid.wizard")
+        self.assertEqual(tx.state, "cancel", "released, nothing captured")
+        self.assertEqual(order.amount_paid, 0.0)
+        self.assertEqual(order.communication_state, "new")
+        self.assertEqual(order._get_amount_due(), due, "the customer pays what is due")
+        self.assertIn("is more than", order.payment_capture_failure)
+        self._assert_nothing_refunded(order)
+        self.assertTrue(any("Please pay it" in body for body in order.message_ids.mapped("body")))
+
     def test_no_jobs_added_while_authorized(self):
         order = self._create_order()
         self._authorize(order)
@@ -391,3 +448,43 @@ class TestCaptureStripe(CaptureMixin, PrintStripeCommon):
         self.assertEqual(tx.state, "done")
         self.assertFalse(order.payment_capture_failure)
         self.assertEqual(order.communication_state, "accepted")
+
+    def test_two_authorizations_accept_captures_one_payment_intent(self):
+        order = self._create_order()
+        first, second = self._authorize(order), self._authorize(order)
+        self.assertIs(order.with_user(self.operator).action_accept(), True)
+        self.assertEqual(self._intent(first).status, "succeeded")
+        self.assertEqual(self._intent(second).status, "canceled", "released, no fee")
+        self.assertEqual((first.state, second.state), ("done", "cancel"))
+        self.assertEqual(order.amount_paid, order.amount_total)
+        self.assertEqual(order.communication_state, "accepted")
+        self._assert_nothing_refunded(order)
+        self.assertFalse(self._stripe_refunds_of(first.provider_reference))
+
+    def test_two_authorizations_capture_before_expiry_captures_one_payment_intent(self):
+        self.env.company.print_capture_before_expiry = True
+        order = self._create_order()
+        first, second = self._authorize(order), self._authorize(order)
+        old = fields.Datetime.now() - timedelta(days=6, hours=2)
+        (first | second).sudo().last_state_change = old
+        self.env["print.order"]._cron_follow_up_authorizations()
+        self.assertEqual(self._intent(first).status, "succeeded")
+        self.assertEqual(self._intent(second).status, "canceled")
+        self.assertEqual(order.amount_paid, order.amount_total)
+        self._assert_nothing_refunded(order)
+        self.assertFalse(self._stripe_refunds_of(first.provider_reference))
+
+    def test_first_authorization_expired_the_second_is_captured(self):
+        order = self._create_order()
+        first, second = self._authorize(order), self._authorize(order)
+        self.stripe_client.v1.payment_intents.cancel(first.provider_reference)
+        self.assertIs(order.with_user(self.operator).action_accept(), True)
+        self.assertEqual(first.state, "cancel")
+        self.assertEqual(self._intent(second).status, "succeeded")
+        self.assertEqual(order.amount_paid, order.amount_total)
+        self.assertEqual(order.communication_state, "accepted")
+        self.assertFalse(order.payment_capture_failure)
+        self.assertFalse(
+            any("pay the order again" in body for body in order.message_ids.mapped("body")),
+            "the customer is not asked to pay an order that is paid",
+        )

@@ -298,7 +298,10 @@ class TestPortalAnswer(PrintPortalCommon):
         )
         self.order.with_user(self.operator).action_accept()
         self._assert_refused(self._submit("late"), "is Accepted")
-        self.order.with_user(self.operator).action_cancel()
+        question = self.order.with_user(self.operator).action_cancel()  # paid: refund question
+        self.env[question["res_model"]].with_user(self.operator).browse(
+            question["res_id"]
+        ).action_refund_manually()
         self._assert_refused(self._ticket(self.job_2, copies="2"), "is Canceled")
         self.env.invalidate_all()
         self.assertEqual(self.job_2.copies, 1)

@@ -133,3 +133,62 @@ class TestPortalPayment(PrintPortalCommon):
                 ]
             )
         )
+
+    def test_04_payment_under_way_hides_the_form_and_refuses_another(self):
+        """A payment sent to the provider and not settled (pending): the page says it is
+        under way instead of offering the form again, and the route refuses a second
+        payment with that answer."""
+        self._answer_fully()
+        self._assert_done(self._submit(), "submitted")
+        result, error = self._pay()
+        self.assertIsNone(error)
+        # a second tab, at the same moment: the first payment is under way
+        _result, error = self._pay()
+        self.assertIn("already under way", error)
+        _result, error = self._json(
+            "/payment/demo/simulate_payment",
+            {
+                "reference": result["reference"],
+                "payment_details": "4242",
+                "simulated_state": "pending",
+            },
+        )
+        self.assertIsNone(error)
+        tx = self.env["payment.transaction"].search([("reference", "=", result["reference"])])
+        self.assertEqual(tx.state, "pending")
+        _response, page = self._get_page(f"/my/print_orders/{self.order.id}{self._token_query()}")
+        self.assertFalse(page.xpath("//form[@id='o_payment_form']"), "no second payment form")
+        self.assertFalse(page.xpath("//section[@id='print_order_payment']"))
+        self.assertIn(
+            "is under way",
+            page.get_element_by_id("print_order_payment_status").text_content(),
+        )
+        _result, error = self._pay()
+        self.assertIn("already under way", error)
+        self.assertEqual(
+            len(self.env["payment.transaction"].search([("print_order_ids", "=", self.order.id)])),
+            2,
+            "the first payment and the one before the request for change only",
+        )
+        # once the payment fails, the customer may pay again
+        tx._set_error("Declined")
+        _response, page = self._get_page(f"/my/print_orders/{self.order.id}{self._token_query()}")
+        self.assertTrue(page.xpath("//form[@id='o_payment_form']"))
+
+    def test_05_an_abandoned_payment_does_not_block_the_next(self):
+        self._answer_fully()
+        self._assert_done(self._submit(), "submitted")
+        result, error = self._pay()
+        self.assertIsNone(error)
+        tx = self.env["payment.transaction"].search([("reference", "=", result["reference"])])
+        self.env.cr.execute(
+            "UPDATE payment_transaction SET create_date = now() - interval '1 minute'"
+            " WHERE id = %s",
+            [tx.id],
+        )
+        self.env.invalidate_all()
+        _response, page = self._get_page(f"/my/print_orders/{self.order.id}{self._token_query()}")
+        self.assertTrue(page.xpath("//form[@id='o_payment_form']"))
+        result, error = self._pay()
+        self.assertIsNone(error)
+        self.assertNotEqual(result["reference"], tx.reference)

@@ -42,6 +42,7 @@ class PrintChangeRequestWizard(models.TransientModel):
         for order in orders:
             held |= order._get_authorized_transactions()
         failed = orders._release_authorized_payments(manual=method == "manual")
+        requests._record_released_holds(held)  # the customer's e-mail and page say so
         manual = held if method == "manual" else Transaction
         return held - failed - manual, manual, failed
 

@@ -63,6 +63,9 @@ class PrintOrderContinueWizard(models.TransientModel):
             raise UserError(self.env._("The order of this dialog no longer exists."))
         orders._lock_for_update()
         waiting = orders.filtered(lambda order: order._is_waiting_on_customer())
+        ask = waiting._get_error_files_action("continue", continue_wizard=self)
+        if ask:
+            return ask
         # A double click, or a colleague, may have decided already: then only go on.
         if waiting:
             waiting.action_continue_without_customer()

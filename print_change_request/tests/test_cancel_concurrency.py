@@ -1,0 +1,158 @@
+"""Two operators canceling the same paid order at once: one refund, one e-mail.
+
+As in test_refund_concurrency.py, two real database cursors act like two operators' requests,
+on data committed for the purpose (and removed afterwards), with localstripe as the Stripe
+server.  localstripe ignores idempotency keys, so the single refund it holds at the end is
+our own guard's doing."""
+
+# Two real transactions must see each other's work: this test commits on purpose, on its own
+# cursors only (never the test's), and removes what it committed.
+# pylint: disable=invalid-commit
+
+import psycopg2
+from psycopg2 import errorcodes
+
+from odoo import Command, api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from .committed_data import commit_test_provider, create_one_job_order, use_stripe_at
+from .stripe_servers import LocalStripe
+
+
+@tagged("post_install", "-at_install")
+class TestCancelConcurrency(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.localstripe = LocalStripe()
+        cls.localstripe.start()
+        cls.addClassCleanup(cls.localstripe.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.uid = self.env.ref("base.user_admin").id
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            self.ids = self._commit_paid_order(env)
+            cr.commit()
+        self.addCleanup(self._remove_committed_data)
+
+    def _commit_paid_order(self, env):
+        company = env.ref("base.main_company")
+        values = {
+            "name": "Stripe (cancel concurrency test)",
+            "company_id": company.id,
+            "state": "test",
+            "stripe_secret_key": "sk_test_cancel_concurrency",
+            "stripe_publishable_key": "pk_test_cancel_concurrency",
+        }
+        provider = commit_test_provider(env, "payment.payment_provider_stripe", values)
+        previous_base = use_stripe_at(env, self.localstripe.url)
+        order = create_one_job_order(env, company, "Canceling Customer", "cancel@example.com")
+        intent = self.localstripe.create_paid_payment_intent(
+            2500, currency=order.currency_id.name.lower()
+        )
+        tx = (
+            env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": env.ref("payment.payment_method_card").id,
+                    "reference": f"CANCEL-CONCURRENT-{order.id}",
+                    "amount": 25.0,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": order.partner_id.id,
+                    "provider_reference": intent,
+                    "print_order_ids": [Command.link(order.id)],
+                }
+            )
+        )
+        tx._set_done()
+        assert order.is_paid
+        return {
+            "order": order.id,
+            "provider": provider.id,
+            "intent": intent,
+            "previous_base": previous_base,
+        }
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            order.refund_ids.activity_ids.unlink()
+            order.refund_ids.unlink()
+            order.job_ids.attachment_ids.unlink()
+            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
+            env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
+            use_stripe_at(env, self.ids["previous_base"])
+            cr.commit()
+
+    def _question(self, cr):
+        """An operator clicks Cancel order: the refund question, committed (a request)."""
+        env = api.Environment(cr, self.uid, {})
+        action = env["print.order"].browse(self.ids["order"]).action_cancel()
+        self.assertEqual(action["res_model"], "print.order.cancel.wizard")
+        cr.commit()
+        return env[action["res_model"]].browse(action["res_id"])
+
+    def _stripe_refund_count(self):
+        return len(
+            self.localstripe.client()
+            .v1.refunds.list(params={"payment_intent": self.ids["intent"]})
+            .data
+        )
+
+    def _assert_canceled_and_refunded_once(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            self.assertEqual(order.communication_state, "canceled")
+            self.assertEqual(len(order.refund_ids), 1, "exactly one refund record")
+            self.assertEqual(order.refund_ids.state, "done")
+            mails = order.message_ids.filtered(lambda m: "is canceled" in (m.subject or ""))
+            self.assertEqual(len(mails), 1, "the customer is told once")
+        self.assertEqual(self._stripe_refund_count(), 1, "exactly one refund on Stripe")
+
+    def test_01_two_operators_ok_at_once_refund_once(self):
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            question1 = self._question(cr1)
+            question2 = self._question(cr2)
+            question1.action_refund_automatically()  # refunding: the order's row is locked
+            with self.assertRaisesRegex(UserError, "Another user is working on"):
+                question2.action_refund_automatically()  # the colleague, same moment
+            cr2.rollback()
+            cr1.commit()
+            # The colleague clicks again once the first is done: nothing more happens.
+            question2.invalidate_recordset()
+            question2.env.invalidate_all()
+            result = question2.action_refund_manually()
+            self.assertIn("already canceled", result["params"]["message"])
+            cr2.commit()
+        self._assert_canceled_and_refunded_once()
+
+    def test_02_ok_on_a_stale_view_is_refused_and_played_again(self):
+        """The colleague's request began before the first cancel committed: the money lock
+        refuses its stale view (Odoo then plays the request again, which finds the order
+        canceled)."""
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            question1 = self._question(cr1)
+            question2 = self._question(cr2)
+            self.assertTrue(question2.order_ids.is_paid)  # the colleague's snapshot begins
+            question1.action_refund_automatically()
+            cr1.commit()
+            with (
+                self.assertRaises(psycopg2.OperationalError) as caught,
+                mute_logger("odoo.sql_db"),
+            ):
+                question2.action_refund_automatically()
+            self.assertEqual(caught.exception.pgcode, errorcodes.SERIALIZATION_FAILURE)
+            cr2.rollback()
+            question2.env.invalidate_all()
+            result = question2.action_refund_automatically()  # Odoo's replay
+            self.assertIn("already canceled", result["params"]["message"])
+            cr2.commit()
+        self._assert_canceled_and_refunded_once()
