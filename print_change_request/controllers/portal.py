@@ -98,6 +98,10 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 if can_read
                 else 0
             )
+        if not counters and can_read:  # /my itself: its alert says how many, in words
+            values["print_order_waiting"] = PrintOrder.search_count(
+                self._prepare_print_orders_domain(partner, filterby="waiting")
+            )
         return values
 
     def _prepare_print_orders_domain(self, partner, filterby=None):

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from odoo.addons.base.models.ir_qweb_fields import nl2br
 from odoo.http import request
+from odoo.tools import is_html_empty
 
 from ..lib.portal_form_draft import PRICED_FIELDS
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES
@@ -113,6 +114,7 @@ def get_print_order_display_values(order_sudo):
             "name": reason.name,
             "description": reason.description,
             "description_html": text_html(reason.description),
+            "how_to": reason.how_to if not is_html_empty(reason.how_to) else False,
         }
         for reason in order_sudo.change_request_ids.file_item_ids.reason_id
     }
@@ -183,6 +185,7 @@ def get_print_order_display_values(order_sudo):
                     {
                         "change": None if file_change is None else file_change.kind or "",
                         "has_description": bool(reason["description"]),
+                        "has_how_to": bool(reason["how_to"]),
                         "has_note": bool(note),
                     },
                     {
@@ -191,6 +194,7 @@ def get_print_order_display_values(order_sudo):
                         "new_name": (file_change.new_name if file_change else "") or "",
                         "reason_name": reason["name"] or "",
                         "description_html": reason["description_html"] or "",
+                        "how_to_html": reason["how_to"] or "",
                         "note_html": text_html(note) or "",
                     },
                 )
@@ -294,7 +298,7 @@ def get_print_order_display_values(order_sudo):
     }
 
 
-NO_REASON_TEXTS = {"name": False, "description": False, "description_html": False}
+NO_REASON_TEXTS = {"name": False, "description": False, "description_html": False, "how_to": False}
 
 
 def _priced_values(job):

@@ -191,6 +191,11 @@ class Report:
         return max((f.severity for f in self.findings), key=SEVERITY_RANK.get)
 
     @property
+    def verdict(self):
+        """ok, warning or error: what the job's badge says of this file (:func:`verdict`)."""
+        return verdict(f.severity for f in self.findings)
+
+    @property
     def codes(self):
         return [f.code for f in self.findings]
 
@@ -511,6 +516,17 @@ def _image_is_colour(image, kind):
         ImageChops.difference(green, blue).getextrema()[1],
     )
     return spread > 8
+
+
+def verdict(severities):
+    """The one verdict on findings of these ``severities``, the same in the backend's badge
+    and on the customer's page: ``error`` when one is an error, else ``warning`` when there
+    is any finding at all (the customer reads every finding, an ``info`` one too, as something
+    to look at: "The file uses RGB colours..."), else ``ok``."""
+    severities = set(severities)
+    if ERROR in severities:
+        return ERROR
+    return WARNING if severities else "ok"
 
 
 def _colour_findings(report, ticket, rgb):

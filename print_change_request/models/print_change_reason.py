@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools.translate import html_translate
 
 
 class PrintChangeReason(models.Model):
@@ -10,6 +11,14 @@ class PrintChangeReason(models.Model):
     description = fields.Text(
         translate=True,
         help="Shown to the customer: what is wrong and how to fix it.",
+    )
+    how_to = fields.Html(
+        string="How to fix it",
+        translate=html_translate,
+        sanitize_style=True,
+        help="Shown to the customer under the reason, on their order's page and in the "
+        "request's e-mail: how to do it in the programs they use (Word, InDesign, Canva, "
+        "Photoshop...), in their words.",
     )
     note_required = fields.Boolean(
         string="Note required",

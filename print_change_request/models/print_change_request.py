@@ -400,7 +400,11 @@ class PrintChangeRequest(models.Model):
                 continue
             reason = reason_records.get(reason_id)
             if reason and reason_id not in reasons:
-                reasons[reason_id] = {"name": reason.name, "description": reason.description}
+                reasons[reason_id] = {
+                    "name": reason.name,
+                    "description": reason.description,
+                    "how_to": reason.how_to,
+                }
             key = (reason.name if reason else "", note or "")
             entry["files"].setdefault(key, []).append(file_name or "")
         entries = list(jobs.values())

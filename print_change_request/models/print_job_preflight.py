@@ -217,7 +217,7 @@ class PrintJob(models.Model):
         reasons = {}
         vals_list = []
         for job in self.sudo():
-            summary = {"error": False, "warning": False, "pages": 0, "sizes": [], "colour": False}
+            summary = {"severities": set(), "pages": 0, "sizes": [], "colour": False}
             for attachment, report in results.get(job.id, []):
                 summary["pages"] += report.page_count
                 summary["colour"] = summary["colour"] or report.is_colour
@@ -226,7 +226,7 @@ class PrintJob(models.Model):
                     if size not in summary["sizes"]:
                         summary["sizes"].append(size)
                 for finding in report.findings:
-                    summary[finding.severity] = True
+                    summary["severities"].add(finding.severity)
                     if finding.reason not in reasons:
                         reasons[finding.reason] = self.env.ref(
                             f"print_change_request.reason_{finding.reason}",
@@ -250,7 +250,7 @@ class PrintJob(models.Model):
             elif not job.attachment_ids:
                 state = False
             else:
-                state = "error" if summary["error"] else "warning" if summary["warning"] else "ok"
+                state = preflight.verdict(summary["severities"])
             vals = {
                 "preflight_state": state,
                 "preflight_page_size": ", ".join(summary["sizes"]),

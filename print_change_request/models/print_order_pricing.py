@@ -121,8 +121,12 @@ class PrintOrder(models.Model):
         self.ensure_one()
         ticket = breakdown.ticket
         labels = {
-            pricing.MEDIA: self.env._("%(sheets)s sheet(s) per copy", sheets=ticket.sheets),
-            pricing.PRINTING: self.env._("%(pages)s page(s) per copy", pages=ticket.counted_pages),
+            pricing.MEDIA: self.env._("%(sheets)s sheet per copy", sheets=ticket.sheets)
+            if ticket.sheets == 1
+            else self.env._("%(sheets)s sheets per copy", sheets=ticket.sheets),
+            pricing.PRINTING: self.env._("%(pages)s page per copy", pages=ticket.counted_pages)
+            if ticket.counted_pages == 1
+            else self.env._("%(pages)s pages per copy", pages=ticket.counted_pages),
             pricing.FINISHING: "",
         }
         lines = []

@@ -68,6 +68,7 @@ from . import test_tour_capture
 from . import test_refund_mark_done_covered
 from . import test_data_isolation
 from . import test_portal_hostile_text
+from . import test_portal_words
 from . import test_cancel_paid_order
 from . import test_refund_send_reload
 from . import test_cancel_concurrency

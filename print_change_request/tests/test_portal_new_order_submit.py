@@ -112,9 +112,7 @@ class TestPortalNewOrderSubmit(PortalNewOrderCommon):
         self.assertTrue(draft.is_paid, "the order is Job is paid once the transaction is done")
         self.assertEqual(draft.communication_state, "new")
         _response, page = self._get_page(f"/my/print_orders/{draft.id}")
-        self.assertEqual(
-            page.get_element_by_id("print_order_paid").text_content().strip(), "Job is paid"
-        )
+        self.assertEqual(page.get_element_by_id("print_order_paid").text_content().strip(), "Paid")
         self.assertFalse(page.xpath("//form[@id='o_payment_form']"))
         # Odoo's post-processing (its cron, or the payment status page) invoices the order and
         # reconciles the payment with the invoice, as the shop chose.

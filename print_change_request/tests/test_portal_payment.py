@@ -100,9 +100,7 @@ class TestPortalPayment(PrintPortalCommon):
             self.order.message_ids.filtered(lambda message: tx.reference in (message.body or ""))
         )
         _response, page = self._get_page(f"/my/print_orders/{self.order.id}{self._token_query()}")
-        self.assertEqual(
-            page.get_element_by_id("print_order_paid").text_content().strip(), "Job is paid"
-        )
+        self.assertEqual(page.get_element_by_id("print_order_paid").text_content().strip(), "Paid")
         self.assertFalse(page.xpath("//form[@id='o_payment_form']"))
         # Nothing left to pay: no second transaction.
         _result, error = self._pay()

@@ -122,7 +122,9 @@ class TestPreflightJob(PrintCommon):
         job = self._job({"photo.png": samples.image((1252, 1772), "RGB")})  # 151 dpi on A4
         self.assertEqual(self._findings(job), [("photo.png", "info", "colour_space")])
         self.assertIn("RGB", job.preflight_finding_ids.message)
-        self.assertEqual(job.preflight_state, "ok", "an info finding is no problem")
+        self.assertEqual(
+            job.preflight_state, "warning", "the customer reads the finding: not Preflight OK"
+        )
         job.with_user(self.operator).color_mode = "bw"
         self.assertEqual(self._findings(job), [("photo.png", "info", "colour_space")])
         self.assertIn("black & white", job.preflight_finding_ids.message)

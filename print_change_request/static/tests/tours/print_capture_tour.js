@@ -91,7 +91,7 @@ registry.category("web_tour.tours").add("print_change_request_capture_resubmit_t
             trigger: "#print_order_notice:contains('We received your changes')",
         },
         {
-            trigger: "#print_order_state:contains('Job is changed')",
+            trigger: "#print_order_state:contains('Changes received')",
         },
         {
             trigger: "#print_order_jobs tr:contains('Job 1') .o_print_job_copies:contains('2')",

@@ -114,7 +114,7 @@ registry.category("web_tour.tours").add("print_change_request_portal_keep_typed_
             trigger: "#print_order_notice:contains('We received your changes')",
         },
         {
-            trigger: "#print_order_state:contains('Job is changed')",
+            trigger: "#print_order_state:contains('Changes received')",
         },
         {
             trigger: "#print_order_jobs tr:contains('Job 2') .o_print_job_copies:contains('46')",

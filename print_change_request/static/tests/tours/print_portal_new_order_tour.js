@@ -109,8 +109,8 @@ registry.category("web_tour.tours").add("print_change_request_portal_new_order_t
             run: "click",
         },
         {
-            content: "Back on the order: Job is paid",
-            trigger: "#print_order_paid:contains('Job is paid')",
+            content: "Back on the order: Paid",
+            trigger: "#print_order_paid:contains('Paid')",
             timeout: 20000,
         },
         {

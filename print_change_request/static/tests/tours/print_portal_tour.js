@@ -1,7 +1,7 @@
 /** @odoo-module **/
 /* The customer's side of the loop (issue 7): from the e-mail's link, replace the flagged PDF,
  * change the copies, send the changes, pay with the test provider, and see the order
- * "Job is changed" and paid.  Then the operator's list shows it. */
+ * "Changes received" and paid.  Then the operator's list shows it. */
 
 import { registry } from "@web/core/registry";
 import { choosePdf } from "@print_change_request/../tests/tours/print_tour_files";
@@ -62,11 +62,11 @@ registry.category("web_tour.tours").add("print_change_request_portal_tour", {
             run: "click",
         },
         {
-            content: "The changes are received: Job is changed",
+            content: "The changes are received: Changes received",
             trigger: "#print_order_notice:contains('We received your changes')",
         },
         {
-            trigger: "#print_order_state:contains('Job is changed')",
+            trigger: "#print_order_state:contains('Changes received')",
         },
         {
             content: "Pay what is due with the test provider",
@@ -84,12 +84,12 @@ registry.category("web_tour.tours").add("print_change_request_portal_tour", {
             run: "click",
         },
         {
-            content: "Back on the order: paid, and Job is changed",
-            trigger: "#print_order_paid:contains('Job is paid')",
+            content: "Back on the order: paid, and Changes received",
+            trigger: "#print_order_paid:contains('Paid')",
             timeout: 20000,
         },
         {
-            trigger: "#print_order_state:contains('Job is changed')",
+            trigger: "#print_order_state:contains('Changes received')",
         },
     ],
 });
