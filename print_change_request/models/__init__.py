@@ -50,6 +50,3 @@ from . import print_refund_capture
 from . import res_company_capture
 from . import res_config_settings_capture
 from . import print_order_status
-from . import res_company_status
-from . import res_config_settings_status
-from . import print_change_request_hold

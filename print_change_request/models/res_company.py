@@ -79,6 +79,13 @@ class ResCompany(models.Model):
         default=100,
         help="The most jobs a customer may add to one order in the portal.",
     )
+    print_status_mail = fields.Boolean(
+        string="Status e-mails to customers",
+        default=True,
+        help="E-mail the customer when their print order is accepted, dispatched and "
+        "finalized (templates 'Print Shop: order accepted', '... dispatched', "
+        "'... finalized'). The order's page shows its state either way.",
+    )
     print_portal_media_ids = fields.Many2many(
         comodel_name="product.product",
         relation="res_company_print_portal_media_rel",

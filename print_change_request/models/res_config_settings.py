@@ -57,3 +57,4 @@ class ResConfigSettings(models.TransientModel):
     print_finishing_cut_product_id = fields.Many2one(
         related="company_id.print_finishing_cut_product_id", readonly=False
     )
+    print_status_mail = fields.Boolean(related="company_id.print_status_mail", readonly=False)
