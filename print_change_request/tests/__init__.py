@@ -62,3 +62,4 @@ from . import test_tour_capture
 from . import test_refund_mark_done_covered
 from . import test_data_isolation
 from . import test_portal_hostile_text
+from . import test_portal_accessibility
