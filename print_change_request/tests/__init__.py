@@ -63,3 +63,4 @@ from . import test_refund_mark_done_covered
 from . import test_data_isolation
 from . import test_portal_hostile_text
 from . import test_portal_accessibility
+from . import test_tour_portal_phone
