@@ -58,6 +58,7 @@
         "web.assets_frontend": [
             "print_change_request/static/src/js/print_job_price.js",
             "print_change_request/static/src/js/print_order_form.js",
+            "print_change_request/static/src/portal/print_portal.scss",
         ],
         "web.assets_tests": [
             "print_change_request/static/tests/tours/*.js",

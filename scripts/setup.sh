@@ -85,4 +85,17 @@ if [[ $want_test -eq 1 ]] && ! find_chromium >/dev/null; then
     apt_install chromium || die "the browser tests need Chromium (Debian package 'chromium')"
 fi
 
+# The accessibility tests run axe-core (npm) in Chromium: tests/test_portal_accessibility.py
+# reads it from $PCR_HOME/node/node_modules/axe-core/axe.min.js.
+AXE_CORE_VERSION=4.10.3
+if [[ $want_test -eq 1 && ! -f $PCR_HOME/node/node_modules/axe-core/axe.min.js ]]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        say "Installing npm for axe-core (the accessibility tests)..."
+        apt_install npm || die "the accessibility tests need npm (Debian package 'npm')"
+    fi
+    say "Installing axe-core $AXE_CORE_VERSION into $PCR_HOME/node..."
+    npm install --prefix "$PCR_HOME/node" --no-audit --no-fund "axe-core@$AXE_CORE_VERSION" >/dev/null ||
+        die "npm could not install axe-core"
+fi
+
 say "Odoo $("$PY" -c 'import odoo.release as r; print(r.version)') with $PY; add-ons in $ADDONS"

@@ -74,3 +74,5 @@ from . import test_refund_send_reload
 from . import test_cancel_concurrency
 from . import test_tour_refund_send
 from . import test_order_status
+from . import test_portal_accessibility
+from . import test_tour_portal_phone
