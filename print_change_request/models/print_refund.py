@@ -158,6 +158,7 @@ class PrintRefund(models.Model):
 
     waiting_for_provider = fields.Boolean(
         compute="_compute_waiting_for_provider",
+        compute_sudo=True,
         help="Sent through the payment provider, which has not confirmed the refund yet: Odoo "
         "follows it and never sends it again.",
     )
