@@ -4,6 +4,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from ..lib import communication_state as cs
 from ..lib import refund_planning
 
 _logger = logging.getLogger(__name__)
@@ -246,7 +247,9 @@ class PrintRefundActions(models.Model):
         return self.credit_note_id.action_register_payment()
 
     def action_cancel(self):
-        """Nothing will be refunded (e.g. the order is printed after all)."""
+        """Nothing will be refunded (e.g. the order is printed after all).  Never for a
+        canceled order: the shop keeps nothing of it (a refund made another way is marked
+        as refunded, with its reference)."""
         self._lock_for_action(
             "cancel",
             lambda refund: self.env._(
@@ -255,6 +258,17 @@ class PrintRefundActions(models.Model):
                 state=refund._state_label(),
             ),
         )
+        for refund in self:
+            if refund.order_id.communication_state == cs.CANCELED:
+                raise UserError(
+                    self.env._(
+                        "Refund %(refund)s gives back the money of %(order)s, which is "
+                        "canceled: it cannot be canceled. Send it, or refund by hand and mark "
+                        "it as refunded with the reference of the money that went out.",
+                        refund=refund.name,
+                        order=refund.order_id.name,
+                    )
+                )
         self.sudo()._set_canceled(self.env._("Canceled by %s.", self.env.user.name))
         return True
 

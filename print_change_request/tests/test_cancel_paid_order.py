@@ -6,7 +6,7 @@ e-mail and on their page.  On Odoo's demo provider and on (local)Stripe."""
 from lxml import html
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import PrintStripeCommon
@@ -143,6 +143,18 @@ class TestCancelPaidOrder(CancelMixin, PrintStripeCommon):
         self.assertEqual(order.amount_paid, 0.0, "the money is promised back")
         self.assertIn("by hand by the accountants", result["params"]["message"])
         self._assert_told_customer(order, "is being refunded to you", "by hand")
+
+    def test_03b_the_refund_of_a_canceled_order_cannot_be_canceled(self):
+        """The accountants' *Cancel refund* would keep a canceled order's money silently."""
+        order = self._create_order()
+        self._pay_with_stripe(order)
+        self._cancel(order, "manual")
+        refund = order.refund_ids
+        with self.assertRaisesRegex(UserError, "which is canceled: it cannot be canceled"):
+            refund.with_user(self.accountant).action_cancel()
+        self.assertEqual(refund.state, "pending")
+        self.assertEqual(len(refund.activity_ids), 1, "the accountants' to-do stays")
+        self.assertEqual(order.amount_paid, 0.0, "the money is still promised back")
 
     def test_04_closing_the_question_changes_nothing(self):
         order = self._create_order()
