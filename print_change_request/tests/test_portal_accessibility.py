@@ -33,11 +33,14 @@ RESULT_PREFIX = "print_axe_result "
 AXE_CODE = """
 (async () => {
     const waitFor = async (test) => {
-        for (let tries = 0; tries < 200 && !test(); tries++) {
+        for (let tries = 0; tries < 600 && !test(); tries++) {
             await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
         }
     };
     await waitFor(() => document.readyState === "complete");
+    // Odoo's frontend fully started (its lazy scripts, services and translations loaded, the
+    // public root mounted): nothing of the page is still being fetched when the test ends.
+    await waitFor(() => window.odoo && window.odoo.__WOWL_DEBUG__);
     if (document.querySelector("#print_order_communication, #o_portal_chatter_root")) {
         await waitFor(() => document.querySelector(
             ".o_portal_chatter_composer, .o-mail-Composer, .o_portal_chatter_messages"
@@ -111,11 +114,12 @@ class PrintPortalAccessibilityCommon(PrintPortalCommon):
         results = []
         handle_console = ChromeBrowser._handle_console
 
-        def _handle_console(browser, type, args=None, **kwargs):  # pylint: disable=redefined-builtin
+        def _handle_console(browser, **params):
+            args = params.get("args")
             message = str(browser._from_remoteobject(args[0])) if args else ""
             if message.startswith(RESULT_PREFIX):
                 results.append(message[len(RESULT_PREFIX) :])
-            return handle_console(browser, type, args=args, **kwargs)
+            return handle_console(browser, **params)
 
         # What the page found comes back through its console, as Odoo's browser reads it.
         with patch.object(ChromeBrowser, "_handle_console", _handle_console):
