@@ -76,3 +76,4 @@ from . import test_tour_refund_send
 from . import test_order_status
 from . import test_portal_accessibility
 from . import test_tour_portal_phone
+from . import test_list_columns

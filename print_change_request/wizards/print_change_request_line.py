@@ -28,7 +28,7 @@ class PrintChangeRequestLine(models.TransientModel):
     to_change = fields.Boolean(string="Must change")
     reason_id = fields.Many2one(comodel_name="print.change.reason")
     note_required = fields.Boolean(related="reason_id.note_required")
-    note = fields.Char(help="What exactly the customer must fix, in your words.")
+    note = fields.Text(help="What exactly the customer must fix, in your words.")
 
     #: The columns of a default line, as :meth:`_select_for_files` gives them.
     _FILE_LINE_COLUMNS = ("job_id", "attachment_id", "file_name", "to_change", "reason_id", "note")
