@@ -110,11 +110,19 @@ registry.category("web_tour.tours").add("print_change_request_portal_operator_to
             run: "click",
         },
         {
-            trigger: ".o_notebook a:contains(\"Customer's changes\")",
+            trigger: ".o_notebook a.nav-link[name='customer_changes']",
             run: "click",
         },
+        // The page fades in (Bootstrap .fade, opacity 0 until .show and its transition); the runner
+        // checks visibility only when the DOM changes, so a check made while the fade starts would
+        // find the row "not visible" and never look again.  Wait first on the tab being the active
+        // one (outside the fading pane), then on the row inside the now-shown pane.
         {
-            trigger: ".o_field_one2many[name='job_change_ids'] .o_data_row:contains('fonts-embedded.pdf')",
+            content: "The Customer's changes page is the open one",
+            trigger: ".o_notebook a.nav-link.active[name='customer_changes']:contains(\"Customer's changes\")",
+        },
+        {
+            trigger: ".o_notebook .tab-pane.active.show .o_field_one2many[name='job_change_ids'] .o_data_row:contains('fonts-embedded.pdf')",
         },
     ],
 });
