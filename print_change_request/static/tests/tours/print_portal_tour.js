@@ -110,11 +110,24 @@ registry.category("web_tour.tours").add("print_change_request_portal_operator_to
             run: "click",
         },
         {
-            trigger: ".o_notebook a:contains(\"Customer's changes\")",
+            trigger: ".o_notebook a.nav-link[name='customer_changes']",
             run: "click",
         },
+        // The page fades in (Bootstrap .fade: opacity 0, then .show and a CSS transition).  The runner
+        // checks visibility only when the DOM changes, and a transition changes no DOM: a check made
+        // as the fade starts finds the row "not visible" and never looks again.  So wait on the tab
+        // being the active one (outside the fading pane), then on the page's fade-in having ended,
+        // as the person waits for the page to appear, and only then look for the row.
         {
-            trigger: ".o_field_one2many[name='job_change_ids'] .o_data_row:contains('fonts-embedded.pdf')",
+            content: "The Customer's changes page is the open one, and has faded in",
+            trigger: ".o_notebook a.nav-link.active[name='customer_changes']:contains(\"Customer's changes\")",
+            async run() {
+                const pane = document.querySelector(".o_notebook .tab-pane.active");
+                await Promise.all(pane.getAnimations().map((animation) => animation.finished));
+            },
+        },
+        {
+            trigger: ".o_notebook .tab-pane.active.show .o_field_one2many[name='job_change_ids'] .o_data_row:contains('fonts-embedded.pdf')",
         },
     ],
 });
