@@ -143,7 +143,7 @@ registry.category("web_tour.tours").add("print_change_request_capture_release_to
             run: "click",
         },
         {
-            trigger: `${LINE}.o_selected_row td[name='note'] input`,
+            trigger: `${LINE}.o_selected_row td[name='note'] textarea`,
             run: "edit Embed the fonts",
         },
         {

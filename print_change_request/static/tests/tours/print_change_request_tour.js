@@ -97,7 +97,7 @@ registry.category("web_tour.tours").add("print_change_request_paid_order_tour", 
         },
         {
             content: "Say what to fix",
-            trigger: `${LINE}.o_selected_row td[name='note'] input`,
+            trigger: `${LINE}.o_selected_row td[name='note'] textarea`,
             run: "edit Embed the fonts of page 2",
         },
         {
