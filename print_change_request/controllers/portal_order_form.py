@@ -233,4 +233,13 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
         anchor = result.get("anchor")
         if anchor and response.status_code in (301, 302, 303) and "#" not in response.location:
             response.location = f"{response.location}#{anchor}"
+        if request.httprequest.headers.get("X-Print-Upload") and response.status_code in (
+            301,
+            302,
+            303,
+        ):
+            # Sent by the page's script with upload progress (print_order_form.js): it opens the
+            # page itself; followed by XMLHttpRequest, the page's one-time notices would be
+            # shown to the script, not to the customer.
+            return request.make_json_response({"location": response.location})
         return response

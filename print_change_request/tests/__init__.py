@@ -35,6 +35,7 @@ from . import test_portal_new_order_submit
 from . import test_tour_portal_new_order
 from . import test_tour_portal_form
 from . import test_tour_portal_typed
+from . import test_tour_portal_upload
 from . import test_portal_order_form_typed
 from . import test_portal_order_form
 from . import test_pricing
