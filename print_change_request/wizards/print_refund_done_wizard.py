@@ -37,7 +37,7 @@ class PrintRefundDoneWizard(models.TransientModel):
     )
     available_payment_method_line_ids = fields.Many2many(
         comodel_name="account.payment.method.line",
-        compute="_compute_payment_method_line_id",
+        compute="_compute_available_payment_method_line_ids",
     )
     payment_method_line_id = fields.Many2one(
         comodel_name="account.payment.method.line",
@@ -63,10 +63,16 @@ class PrintRefundDoneWizard(models.TransientModel):
                 wizard.journal_id = wizard.refund_id._get_default_refund_journal()
 
     @api.depends("journal_id")
+    def _compute_available_payment_method_line_ids(self):
+        for wizard in self:
+            wizard.available_payment_method_line_ids = (
+                wizard.journal_id._get_available_payment_method_lines("outbound")
+            )
+
+    @api.depends("journal_id")
     def _compute_payment_method_line_id(self):
         for wizard in self:
             lines = wizard.journal_id._get_available_payment_method_lines("outbound")
-            wizard.available_payment_method_line_ids = lines
             if wizard.payment_method_line_id not in lines:
                 wizard.payment_method_line_id = lines[:1]
 
