@@ -95,9 +95,10 @@ ensure_postgres() {
     die "PostgreSQL is not running. Start it (or set PGHOST/PGPORT/PGUSER) and try again."
 }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, below the range the kernel gives outgoing connections (one
+# of Odoo's own connections to PostgreSQL could take a port picked from it before Odoo listens).
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    python3 "$REPO_ROOT/tests/load/processes.py"
 }
 
 # Whether "$1" answers an HTTP 2xx within 2 seconds.

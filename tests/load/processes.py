@@ -5,6 +5,7 @@ Every process is started in its own session (process group) and registered, so t
 """
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -15,10 +16,34 @@ HOST = "127.0.0.1"
 _started = []
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as ranges:
+            low, high = (int(value) for value in ranges.read().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return low, high
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+    """A TCP port free on 127.0.0.1 now, below the kernel's ephemeral range.
+
+    A port the kernel hands out with ``bind(0)`` comes from the ephemeral range, the one
+    it also gives to outgoing connections: between picking it and the server binding it,
+    one of Odoo's connections to PostgreSQL may take it, and the server (or Odoo's gevent
+    process, respawned again and again) cannot listen.  Ports below that range are handed
+    to no connection, so only another listener could take one."""
+    low, _high = _ephemeral_range()
+    first, last = max(1024, low - 12000), low - 1
+    for _attempt in range(200):
+        port = random.randint(first, last)
+        with socket.socket() as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free TCP port between {first} and {last} on {HOST}")
 
 
 def start(command, log_path, env=None, stdin=subprocess.DEVNULL):
@@ -124,3 +149,7 @@ def worker_children(master_pid):
             continue
         pids.append(int(entry))
     return pids
+
+
+if __name__ == "__main__":  # scripts/common.sh: free_port
+    print(free_port())
