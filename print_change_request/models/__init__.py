@@ -9,7 +9,6 @@ from . import print_order_payment
 from . import print_order_invoicing
 from . import print_order_portal
 from . import print_job
-from . import print_job_portal
 from . import print_change_reason
 from . import print_change_request
 from . import print_change_request_item
@@ -29,10 +28,7 @@ from . import res_partner
 from . import print_preflight_finding
 from . import ir_cron
 from . import print_preflight_scan
-from . import print_job_preflight
-from . import print_job_files
 from . import print_order_preflight
-from . import print_job_pricing
 from . import print_order_pricing
 from . import product_template
 from . import ir_attachment

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .print_job_preflight import PREFLIGHT_STATES
+from .print_job import PREFLIGHT_STATES
 
 # Which state an order shows when its jobs differ: the one that needs the most attention.
 PREFLIGHT_PRECEDENCE = ["error", "warning", "pending", "ok"]
