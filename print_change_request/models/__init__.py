@@ -30,10 +30,8 @@ from . import product_template
 from . import ir_attachment
 from . import print_job_change
 from . import print_order_talk
-from . import payment_transaction_talk
 from . import ir_http
 from . import ir_qweb
-from . import payment_transaction_capture
 from . import payment_transaction_capture_stripe
 from . import print_order_capture
 from . import print_order_cancel
