@@ -7,6 +7,8 @@ from ..lib import upload_check
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    # === FIELDS === #
+
     print_payment_required = fields.Boolean(
         string="Print orders must be paid before acceptance",
         help="When set, an order with a price can be accepted only once it is paid.",
@@ -21,6 +23,12 @@ class ResCompany(models.Model):
         help="When set, a customer who submits a print order in the portal lands on its payment "
         "(Odoo's payment form) and is asked to pay it now; otherwise the order is submitted and "
         "can be paid later from its page.",
+    )
+    print_capture_before_expiry = fields.Boolean(
+        string="Capture authorizations before they expire",
+        help="When a payment authorized for a print order is about to expire (Stripe: 7 days) "
+        "and the order is not accepted yet, capture it then instead of giving the "
+        "responsible a to-do.",
     )
     print_portal_user_id = fields.Many2one(
         comodel_name="res.users",
@@ -141,20 +149,7 @@ class ResCompany(models.Model):
         help="The price of cutting one copy to size. Empty: free.",
     )
 
-    def _get_print_page_product(self, color_mode):
-        """The product that prices a printed page in ``color_mode`` ("color" or "bw")."""
-        self.ensure_one()
-        if color_mode == "bw":
-            return self.print_bw_page_product_id
-        return self.print_color_page_product_id
-
-    def _get_print_finishing_product(self, finishing):
-        """The product that prices ``finishing`` (a value of the jobs' finishing), or none."""
-        self.ensure_one()
-        name = f"print_finishing_{finishing}_product_id"
-        if not finishing or name not in self._fields:
-            return self.env["product.product"]
-        return self[name]
+    # === CONSTRAINT METHODS === #
 
     @api.constrains("print_upload_types")
     def _check_print_upload_types(self):
@@ -181,3 +176,20 @@ class ResCompany(models.Model):
                         "(defaults: 50 per upload, 200 per job, 100 per order)."
                     )
                 )
+
+    # === BUSINESS METHODS === #
+
+    def _get_print_page_product(self, color_mode):
+        """The product that prices a printed page in ``color_mode`` ("color" or "bw")."""
+        self.ensure_one()
+        if color_mode == "bw":
+            return self.print_bw_page_product_id
+        return self.print_color_page_product_id
+
+    def _get_print_finishing_product(self, finishing):
+        """The product that prices ``finishing`` (a value of the jobs' finishing), or none."""
+        self.ensure_one()
+        name = f"print_finishing_{finishing}_product_id"
+        if not finishing or name not in self._fields:
+            return self.env["product.product"]
+        return self[name]
