@@ -35,5 +35,4 @@ from . import ir_qweb
 from . import payment_transaction_capture_stripe
 from . import print_order_capture
 from . import print_order_cancel
-from . import res_config_settings_capture
 from . import print_order_status

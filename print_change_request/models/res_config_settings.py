@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
     print_portal_pay_on_submit = fields.Boolean(
         related="company_id.print_portal_pay_on_submit", readonly=False
     )
+    print_capture_before_expiry = fields.Boolean(
+        related="company_id.print_capture_before_expiry", readonly=False
+    )
     print_portal_user_id = fields.Many2one(
         related="company_id.print_portal_user_id", readonly=False
     )
