@@ -22,10 +22,13 @@ SelectedLine = namedtuple(
 class PrintChangeRequestWizard(models.TransientModel):
     """ "Send a change request for:": the operator picks the files and job tickets the
     customer must change.  It only collects and checks input; the orders and refunds do
-    the rest."""
+    the rest.  On an order whose payment is only authorized (captured manually), the
+    release question replaces the refund question."""
 
     _name = "print.change.request.wizard"
     _description = "Send a change request"
+
+    # === FIELDS === #
 
     order_ids = fields.Many2many(
         comodel_name="print.order", string="Orders", required=True, readonly=True
@@ -50,12 +53,75 @@ class PrintChangeRequestWizard(models.TransientModel):
     is_paid = fields.Boolean(compute="_compute_refund_info")
     currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_refund_info")
     amount_to_refund = fields.Monetary(compute="_compute_refund_info")
+    amount_to_release = fields.Monetary(compute="_compute_release_info")
     done = fields.Boolean(readonly=True)
     multi_order = fields.Boolean(compute="_compute_job_ids")
 
-    # ------------------------------------------------------------
-    # DEFAULTS AND COMPUTE METHODS
-    # ------------------------------------------------------------
+    # === COMPUTE METHODS === #
+
+    @api.depends("order_ids")
+    def _compute_job_ids(self):
+        for wizard in self:
+            # The form's domain of the job tickets, read again by each save of the dialog.
+            wizard.job_ids = self._live_jobs(wizard.order_ids)
+            wizard.multi_order = len(wizard.order_ids) > 1
+
+    @api.depends("order_ids.amount_paid")
+    def _compute_refund_info(self):
+        for wizard in self:
+            paid = wizard.order_ids.filtered("amount_paid")
+            wizard.is_paid = bool(paid)
+            wizard.currency_id = paid[:1].currency_id or wizard.order_ids[:1].currency_id
+            wizard.amount_to_refund = sum(paid.mapped("amount_paid"))
+
+    @api.depends("order_ids.amount_authorized")
+    def _compute_release_info(self):
+        for wizard in self:
+            wizard.amount_to_release = sum(wizard.order_ids.mapped("amount_authorized"))
+
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains("order_ids", "ticket_job_ids")
+    def _check_orders_and_jobs_reachable(self):
+        """The dialog's orders and job tickets are records the user can open (their
+        companies'): refused without their names, which the user may not read."""
+        if self.env.su:
+            return
+        for wizard in self.sudo():
+            for records in (wizard.order_ids, wizard.ticket_job_ids):
+                reachable = records.sudo(False).search([("id", "in", records.ids)])
+                if len(reachable) != len(records):
+                    raise AccessError(
+                        self.env._(
+                            "The Request for change dialog lists only orders and jobs you "
+                            "can open: it names one of another company, or one that does "
+                            "not exist."
+                        )
+                    )
+
+    @api.constrains("message", "ticket_note")
+    def _check_text_length(self):
+        for wizard in self:
+            if len(wizard.message or "") > MESSAGE_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The message to the customer is too long (%(length)s characters): "
+                        "keep it under %(max)s and put details in the notes of the files.",
+                        length=len(wizard.message),
+                        max=MESSAGE_MAX_LENGTH,
+                    )
+                )
+            if len(wizard.ticket_note or "") > NOTE_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The note on the job tickets is too long (%(length)s characters): "
+                        "keep it under %(max)s.",
+                        length=len(wizard.ticket_note),
+                        max=NOTE_MAX_LENGTH,
+                    )
+                )
+
+    # === CRUD METHODS === #
 
     @api.model
     def default_get(self, fields_list):
@@ -70,64 +136,6 @@ class PrintChangeRequestWizard(models.TransientModel):
                 Command.create(vals) for vals in self._default_lines_vals(orders)
             ]
         return values
-
-    @api.model
-    def _default_lines_vals(self, orders):
-        """The dialog's default lines for ``orders``: each live job's files, in order, as
-        the opened dialog has them (the same SELECT, ``_select_for_files``).
-
-        Only the columns the lines need are read (the files' names, the findings' reasons
-        and messages): an order of 100 jobs of 5 files has 500 files."""
-        jobs = self._live_jobs(orders)
-        Line = self.env["print.change.request.line"]
-        rows = self.env.execute_query(Line._select_for_files(jobs, self._chosen_lines_vals(jobs)))
-        lines = [dict(zip(Line._FILE_LINE_COLUMNS, row, strict=True)) for row in rows]
-        for vals in lines:
-            if not vals["to_change"]:  # a clean file's line sets only what it shows
-                del vals["to_change"], vals["reason_id"], vals["note"]
-        return lines
-
-    @api.model
-    def _chosen_lines_vals(self, jobs):
-        """The lines of the jobs' files the preflight found problems in, pre-ticked
-        (:meth:`_prepare_lines_vals`): the other files get one unticked line each."""
-        return [
-            vals
-            for (job_id, attachment_id), findings in self._preflight_problems(jobs).items()
-            for vals in self._prepare_lines_vals(job_id, attachment_id, False, findings)
-        ]
-
-    @api.model
-    def _live_jobs(self, orders):
-        """The orders' live jobs, order by order as the orders are given, each order's in
-        its own order: their ids and orders only, not every column of every job."""
-        rank = {order_id: index for index, order_id in enumerate(orders.ids)}
-        return (
-            self.env["print.job"]
-            .search_fetch(
-                [("order_id", "in", orders.ids), ("communication_state", "!=", cs.CANCELED)],
-                ["order_id"],
-                order="sequence, id",
-            )
-            .sorted(lambda job: rank[job.order_id.id])
-        )
-
-    @api.model
-    def _job_file_pairs(self, jobs):
-        """The set of (job id, attachment id) of the jobs' files, from their relation alone
-        (the jobs were read with the user's rights)."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT job_id, attachment_id
-                  FROM print_job_attachment_rel
-                 WHERE job_id = ANY(%s)
-                """,
-                list(jobs._ids),
-                to_flush=self.env["print.job"]._fields["attachment_ids"],
-            )
-        )
-        return set(map(tuple, rows))
 
     @api.model
     def _create_for_orders(self, orders):
@@ -147,58 +155,6 @@ class PrintChangeRequestWizard(models.TransientModel):
             wizard, jobs, self._chosen_lines_vals(jobs)
         )
         return wizard
-
-    @api.model
-    def _preflight_problems(self, jobs):
-        """The preflight's errors and warnings of the jobs' files, worst first, by
-        (job id, attachment id), as (reason id or False, message): the files the customer
-        will most likely have to change."""
-        problems = {}
-        Finding = self.env["print.preflight.finding"]
-        query = Finding._search(
-            [("job_id", "in", jobs.ids), ("severity", "in", ("error", "warning"))],
-            order="severity_rank desc, id",
-        )
-        columns = ("job_id", "attachment_id", "reason_id", "message")
-        rows = self.env.execute_query(
-            query.select(*(Finding._field_to_sql(query.table, name, query) for name in columns))
-        )
-        for job_id, attachment_id, reason_id, message in rows:
-            problems.setdefault((job_id, attachment_id), []).append((reason_id or False, message))
-        return problems
-
-    @api.model
-    def _prepare_lines_vals(self, job_id, attachment_id, file_name, findings=None):
-        """A file's lines: one per reason the preflight found (page size and fonts are two
-        lines, so that each reason reaches the request and the customer's e-mail), or one
-        unticked line for a clean file.  ``findings`` are (reason id or False, message),
-        worst first; those without a reason go with the first reason."""
-        by_reason = {}
-        for reason_id, message in findings or ():
-            by_reason.setdefault(reason_id, []).append((reason_id, message))
-        loose = by_reason.pop(False, [])
-        if not by_reason:
-            return [self._prepare_line_vals(job_id, attachment_id, file_name, loose)]
-        groups = list(by_reason.values())
-        groups[0] = groups[0] + loose
-        return [
-            self._prepare_line_vals(job_id, attachment_id, file_name, group) for group in groups
-        ]
-
-    @api.model
-    def _prepare_line_vals(self, job_id, attachment_id, file_name, findings=None):
-        """A file's line: pre-ticked, with the reason and the findings as the note, when the
-        preflight found errors or warnings in it (the operator may untick it)."""
-        vals = {"job_id": job_id, "attachment_id": attachment_id, "file_name": file_name}
-        if findings:
-            vals.update(
-                {
-                    "to_change": True,
-                    "reason_id": next((reason for reason, _message in findings if reason), False),
-                    "note": " ".join(message for _reason_id, message in findings),
-                }
-            )
-        return vals
 
     def write(self, vals):
         """Lines changed alike (ticked with the same reason and note) are written at once:
@@ -280,68 +236,7 @@ class PrintChangeRequestWizard(models.TransientModel):
         if len(vals.get("note") or "") > NOTE_MAX_LENGTH:
             lines._check_note_length()  # its error names the file
 
-    @api.depends("order_ids")
-    def _compute_job_ids(self):
-        for wizard in self:
-            # The form's domain of the job tickets, read again by each save of the dialog.
-            wizard.job_ids = self._live_jobs(wizard.order_ids)
-            wizard.multi_order = len(wizard.order_ids) > 1
-
-    @api.depends("order_ids.amount_paid")
-    def _compute_refund_info(self):
-        for wizard in self:
-            paid = wizard.order_ids.filtered("amount_paid")
-            wizard.is_paid = bool(paid)
-            wizard.currency_id = paid[:1].currency_id or wizard.order_ids[:1].currency_id
-            wizard.amount_to_refund = sum(paid.mapped("amount_paid"))
-
-    # ------------------------------------------------------------
-    # CONSTRAINTS
-    # ------------------------------------------------------------
-
-    @api.constrains("order_ids", "ticket_job_ids")
-    def _check_orders_and_jobs_reachable(self):
-        """The dialog's orders and job tickets are records the user can open (their
-        companies'): refused without their names, which the user may not read."""
-        if self.env.su:
-            return
-        for wizard in self.sudo():
-            for records in (wizard.order_ids, wizard.ticket_job_ids):
-                reachable = records.sudo(False).search([("id", "in", records.ids)])
-                if len(reachable) != len(records):
-                    raise AccessError(
-                        self.env._(
-                            "The Request for change dialog lists only orders and jobs you "
-                            "can open: it names one of another company, or one that does "
-                            "not exist."
-                        )
-                    )
-
-    @api.constrains("message", "ticket_note")
-    def _check_text_length(self):
-        for wizard in self:
-            if len(wizard.message or "") > MESSAGE_MAX_LENGTH:
-                raise ValidationError(
-                    self.env._(
-                        "The message to the customer is too long (%(length)s characters): "
-                        "keep it under %(max)s and put details in the notes of the files.",
-                        length=len(wizard.message),
-                        max=MESSAGE_MAX_LENGTH,
-                    )
-                )
-            if len(wizard.ticket_note or "") > NOTE_MAX_LENGTH:
-                raise ValidationError(
-                    self.env._(
-                        "The note on the job tickets is too long (%(length)s characters): "
-                        "keep it under %(max)s.",
-                        length=len(wizard.ticket_note),
-                        max=NOTE_MAX_LENGTH,
-                    )
-                )
-
-    # ------------------------------------------------------------
-    # ACTIONS
-    # ------------------------------------------------------------
+    # === ACTION METHODS === #
 
     def action_confirm(self):
         """OK: check the choice, then ask about the refund when an order is paid.
@@ -359,14 +254,124 @@ class PrintChangeRequestWizard(models.TransientModel):
                 "target": "new",
                 "context": {"default_request_wizard_id": self.id},
             }
-        release = self._get_release_dialog()  # print_change_request_wizard_release.py
+        release = self._get_release_dialog()
         if release:
             return release
         return self._execute(refund_method=None)
 
-    # ------------------------------------------------------------
-    # BUSINESS METHODS
-    # ------------------------------------------------------------
+    # === BUSINESS METHODS - DEFAULT LINES === #
+
+    @api.model
+    def _default_lines_vals(self, orders):
+        """The dialog's default lines for ``orders``: each live job's files, in order, as
+        the opened dialog has them (the same SELECT, ``_select_for_files``).
+
+        Only the columns the lines need are read (the files' names, the findings' reasons
+        and messages): an order of 100 jobs of 5 files has 500 files."""
+        jobs = self._live_jobs(orders)
+        Line = self.env["print.change.request.line"]
+        rows = self.env.execute_query(Line._select_for_files(jobs, self._chosen_lines_vals(jobs)))
+        lines = [dict(zip(Line._FILE_LINE_COLUMNS, row, strict=True)) for row in rows]
+        for vals in lines:
+            if not vals["to_change"]:  # a clean file's line sets only what it shows
+                del vals["to_change"], vals["reason_id"], vals["note"]
+        return lines
+
+    @api.model
+    def _chosen_lines_vals(self, jobs):
+        """The lines of the jobs' files the preflight found problems in, pre-ticked
+        (:meth:`_prepare_lines_vals`): the other files get one unticked line each."""
+        return [
+            vals
+            for (job_id, attachment_id), findings in self._preflight_problems(jobs).items()
+            for vals in self._prepare_lines_vals(job_id, attachment_id, False, findings)
+        ]
+
+    @api.model
+    def _live_jobs(self, orders):
+        """The orders' live jobs, order by order as the orders are given, each order's in
+        its own order: their ids and orders only, not every column of every job."""
+        rank = {order_id: index for index, order_id in enumerate(orders.ids)}
+        return (
+            self.env["print.job"]
+            .search_fetch(
+                [("order_id", "in", orders.ids), ("communication_state", "!=", cs.CANCELED)],
+                ["order_id"],
+                order="sequence, id",
+            )
+            .sorted(lambda job: rank[job.order_id.id])
+        )
+
+    @api.model
+    def _job_file_pairs(self, jobs):
+        """The set of (job id, attachment id) of the jobs' files, from their relation alone
+        (the jobs were read with the user's rights)."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT job_id, attachment_id
+                  FROM print_job_attachment_rel
+                 WHERE job_id = ANY(%s)
+                """,
+                list(jobs._ids),
+                to_flush=self.env["print.job"]._fields["attachment_ids"],
+            )
+        )
+        return set(map(tuple, rows))
+
+    @api.model
+    def _preflight_problems(self, jobs):
+        """The preflight's errors and warnings of the jobs' files, worst first, by
+        (job id, attachment id), as (reason id or False, message): the files the customer
+        will most likely have to change."""
+        problems = {}
+        Finding = self.env["print.preflight.finding"]
+        query = Finding._search(
+            [("job_id", "in", jobs.ids), ("severity", "in", ("error", "warning"))],
+            order="severity_rank desc, id",
+        )
+        columns = ("job_id", "attachment_id", "reason_id", "message")
+        rows = self.env.execute_query(
+            query.select(*(Finding._field_to_sql(query.table, name, query) for name in columns))
+        )
+        for job_id, attachment_id, reason_id, message in rows:
+            problems.setdefault((job_id, attachment_id), []).append((reason_id or False, message))
+        return problems
+
+    @api.model
+    def _prepare_lines_vals(self, job_id, attachment_id, file_name, findings=None):
+        """A file's lines: one per reason the preflight found (page size and fonts are two
+        lines, so that each reason reaches the request and the customer's e-mail), or one
+        unticked line for a clean file.  ``findings`` are (reason id or False, message),
+        worst first; those without a reason go with the first reason."""
+        by_reason = {}
+        for reason_id, message in findings or ():
+            by_reason.setdefault(reason_id, []).append((reason_id, message))
+        loose = by_reason.pop(False, [])
+        if not by_reason:
+            return [self._prepare_line_vals(job_id, attachment_id, file_name, loose)]
+        groups = list(by_reason.values())
+        groups[0] = groups[0] + loose
+        return [
+            self._prepare_line_vals(job_id, attachment_id, file_name, group) for group in groups
+        ]
+
+    @api.model
+    def _prepare_line_vals(self, job_id, attachment_id, file_name, findings=None):
+        """A file's line: pre-ticked, with the reason and the findings as the note, when the
+        preflight found errors or warnings in it (the operator may untick it)."""
+        vals = {"job_id": job_id, "attachment_id": attachment_id, "file_name": file_name}
+        if findings:
+            vals.update(
+                {
+                    "to_change": True,
+                    "reason_id": next((reason for reason, _message in findings if reason), False),
+                    "note": " ".join(message for _reason_id, message in findings),
+                }
+            )
+        return vals
+
+    # === BUSINESS METHODS - THE REQUEST === #
 
     def _selected_lines(self):
         """The ticked lines as plain rows (:class:`SelectedLine`), in the dialog's order.
@@ -612,7 +617,7 @@ class PrintChangeRequestWizard(models.TransientModel):
                 )
             )
         problem = failed or unconfirmed or not_told
-        return {
+        action = {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
@@ -623,3 +628,77 @@ class PrintChangeRequestWizard(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+        # The authorized payments of the orders (_release_payments).
+        released, manual, not_released = releases or (self.env["payment.transaction"],) * 3
+        lines = [
+            self.env._(
+                "The authorized payment %(payment)s of %(amount)s was released: nothing was "
+                "charged, nothing is refunded.",
+                payment=tx.reference,
+                amount=tx.currency_id.format(tx.amount),
+            )
+            if tx.state == "cancel"
+            else self.env._(
+                "The payment %(payment)s had been captured at the provider already: it was not "
+                "released, the order is paid.",
+                payment=tx.reference,
+            )
+            for tx in released
+        ]
+        lines += [
+            self.env._(
+                "The authorized payment %(payment)s of %(amount)s is to be released by the "
+                "accountants (a to-do): nothing was charged.",
+                payment=tx.reference,
+                amount=tx.currency_id.format(tx.amount),
+            )
+            for tx in manual
+        ]
+        lines += [
+            self.env._(
+                "The release of the authorized payment %(payment)s failed: the accountants "
+                "have a to-do, and Odoo tries again every hour.",
+                payment=tx.reference,
+            )
+            for tx in not_released
+        ]
+        if lines:
+            params = action["params"]
+            params["message"] = "\n".join([params["message"], *lines])
+            if not_released:
+                params.update({"type": "warning", "sticky": True})
+        return action
+
+    # === BUSINESS METHODS - RELEASE OF AUTHORIZED PAYMENTS === #
+
+    def _get_release_dialog(self):
+        """The release question, when an order of the request holds an authorized payment;
+        else False.  Asked before anything is sent: the request is checked first."""
+        self.ensure_one()
+        if not self.order_ids.filtered("is_payment_authorized"):
+            return False
+        self._check_request()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("The customer's payment is authorized"),
+            "res_model": "print.release.confirm.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_request_wizard_id": self.id},
+        }
+
+    def _release_payments(self, requests, method):
+        """Release the authorized payments of the requests' orders: ``method`` "automatic"
+        through the provider, "manual" by the accountants, None not at all.  Returns
+        ``(released, manual, failed)`` payments."""
+        Transaction = self.env["payment.transaction"].sudo()
+        if not method:
+            return Transaction, Transaction, Transaction
+        orders = requests.order_id
+        held = Transaction
+        for order in orders:
+            held |= order._get_authorized_transactions()
+        failed = orders._release_authorized_payments(manual=method == "manual")
+        requests._record_released_holds(held)  # the customer's e-mail and page say so
+        manual = held if method == "manual" else Transaction
+        return held - failed - manual, manual, failed
