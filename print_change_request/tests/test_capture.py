@@ -118,14 +118,18 @@ class TestCaptureDemo(CaptureMixin, PrintCommon):
         self._authorize(order)
         action = order.with_user(self.operator).action_request_change()
         wizard_form = Form(
-            self.env[action["res_model"]].with_user(self.operator).with_context(**action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.operator)
+            .with_context(**action["context"])
         )
         with wizard_form.line_ids.edit(0) as line:
             line.to_change = True
             line.reason_id = self.env.ref("print_change_request.reason_missing_fonts")
         result = wizard_form.save().action_confirm()
-        question = self.env[result["res_model"]].with_user(self.operator).create(
-            {"request_wizard_id": result["context"]["default_request_wizard_id"]}
+        question = (
+            self.env[result["res_model"]]
+            .with_user(self.operator)
+            .create({"request_wizard_id": result["context"]["default_request_wizard_id"]})
         )
         other = self._create_user("pcr_operator_2", "print_change_request.group_print_operator")
         stolen = question.with_user(other)

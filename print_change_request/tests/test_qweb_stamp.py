@@ -67,7 +67,7 @@ class TestStampRules(BaseCase):
             "<div t-att-class=\"'a' if name else 'b'\"/>",
             '<div t-attf-class="a #{name.upper()}"/>',
             '<div t-out="name + 1"/>',
-            '<div t-att="{\'id\': name}"/>',
+            "<div t-att=\"{'id': name}\"/>",
             '<div><script t-out="name"/></div>',
             '<div><script><t t-out="name"/></script></div>',
             '<div><script t-attf-data-x="#{name}"/></div>',
