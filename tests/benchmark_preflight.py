@@ -5,8 +5,9 @@ Not a test, and no database: it loads the addon's plain ``lib/preflight.py`` and
 makers of ``tests/preflight_samples.py`` (reportlab and Pillow, which come with Odoo) and
 times, for each file, the check as Odoo runs it (``scan_file_isolated`` then
 ``apply_ticket``: a child Python process with memory and time limits; cache off) and the
-bare check in this process (``check_file``).  Times are the median of ``--repeat`` runs; the child's start-up is
-shown too (an empty file), so the check's own share can be read as a difference.
+bare check in this process (``check_file``).  Times are the median of ``--repeat`` runs;
+the child's start-up is shown too (an empty file), so the check's own share can be read as
+a difference.
 
 Files:
 
