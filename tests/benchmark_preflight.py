@@ -3,10 +3,11 @@
 
 Not a test, and no database: it loads the addon's plain ``lib/preflight.py`` and the sample
 makers of ``tests/preflight_samples.py`` (reportlab and Pillow, which come with Odoo) and
-times, for each file, the check as Odoo runs it (``check_file_isolated``: a child Python
-process with memory and time limits; cache off) and the bare check in this process
-(``check_file``).  Times are the median of ``--repeat`` runs; the child's start-up is
-shown too (an empty file), so the check's own share can be read as a difference.
+times, for each file, the check as Odoo runs it (``scan_file_isolated`` then
+``apply_ticket``: a child Python process with memory and time limits; cache off) and the
+bare check in this process (``check_file``).  Times are the median of ``--repeat`` runs;
+the child's start-up is shown too (an empty file), so the check's own share can be read as
+a difference.
 
 Files:
 
@@ -125,8 +126,11 @@ def main(argv=None):
     for label, name, data, budgeted in files:
         if budgeted is None:  # the hostile file: once, with its own time limit
             started = time.perf_counter()
-            report = preflight.check_file_isolated(
-                name, data, ticket, timeout=args.hostile_timeout, cache=False
+            report = preflight.apply_ticket(
+                preflight.scan_file_isolated(
+                    name, data, timeout=args.hostile_timeout, cache=False
+                ),
+                ticket,
             )
             isolated = time.perf_counter() - started
             print(
@@ -137,7 +141,9 @@ def main(argv=None):
             )
             continue
         isolated, report = timed(
-            lambda n=name, d=data: preflight.check_file_isolated(n, d, ticket, cache=False),
+            lambda n=name, d=data: preflight.apply_ticket(
+                preflight.scan_file_isolated(n, d, cache=False), ticket
+            ),
             args.repeat,
         )
         inline, _report = timed(

@@ -5,6 +5,7 @@ from odoo.addons.payment.controllers import portal as payment_portal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.tools.misc import human_size
 
 from ..lib import communication_state as cs
 from ..models.print_job import COLOR_MODES, FINISHINGS, SIDES, TICKET_FIELDS
@@ -23,6 +24,7 @@ NOTICES = (
     "submitted_pay",
     "saved",
     "not_sent",
+    "too_large",
 )
 #: Where the page opens after a notice (its HTML anchor): the payment after a submission the
 #: customer pays at once.
@@ -209,6 +211,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         values = self._prepare_portal_layout_values()
         values.update(self._prepare_print_order_values(order_sudo, access_token))
         values.update({"error": error, "notice": notice})
+        if notice == "too_large":
+            values["upload_limit"] = human_size(request.env["print.job"]._get_max_upload_size())
         values.setdefault("posted_form", {})
         # The price blocks of the job forms, with the order's totals computed once.
         values["price_quotes"] = order_sudo._get_portal_price_quotes(values["asked_jobs"])

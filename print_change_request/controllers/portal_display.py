@@ -7,7 +7,6 @@ import secrets
 
 from markupsafe import Markup, escape
 
-from odoo.addons.base.models.ir_qweb_fields import nl2br
 from odoo.http import request
 from odoo.tools import is_html_empty
 
@@ -60,10 +59,12 @@ def get_print_order_display_values(order_sudo):
     env = order_sudo.env
     Job = env["print.job"]
 
+    text_converter = env["ir.qweb.field.text"]
+
     def text_html(value):
         if value is False or value is None:
             return False
-        return nl2br(value) if value else ""
+        return text_converter.value_to_html(value, {})
 
     ticket_labels = {
         name: dict(Job._fields[name]._description_selection(env))
@@ -338,9 +339,10 @@ def _stamper(page_values):
     """``stamp(template, kind, values)``: ``template`` rendered once per ``kind`` (a dict of
     the values that shape it) with a stand-in for each of ``values``, then filled in with
     ``values`` (escaped, unless markup) for each call: a block repeated for hundreds of
-    files costs a string join, not a rendering.  The template must only print ``values``
-    (``t-out``, ``t-att``, ``t-attf``), not test or compute with them.  Only the stand-ins
-    of ``values`` made for this page are filled: any other text stays as rendered."""
+    files costs a string join, not a rendering.  The template may only print ``values``
+    (``t-out``, ``t-att``, ``t-attf``), not test or compute with them: a template that does
+    is refused before it is stamped (``lib/qweb_stamp.py``).  Only the stand-ins of
+    ``values`` made for this page are filled: any other text stays as rendered."""
     stamps = {}
     page_key = secrets.token_hex(8)
 
@@ -348,6 +350,7 @@ def _stamper(page_values):
         key = (template, *kind.items(), *values)
         parts = stamps.get(key)
         if parts is None:
+            request.env["ir.qweb"]._print_check_stamp(template, tuple(sorted(values)))
             rendered = request.env["ir.qweb"]._render(
                 template,
                 {

@@ -4,9 +4,10 @@ Plain Python, no ORM: the file's bytes and the job ticket in, a :class:`Report` 
 
 - :func:`check_file` checks in this process, with bounded parsing (pypdf's own limits on
   decompression, ours on the content scanned).  Fine for tests and trusted files.
-- :func:`check_file_isolated` runs the same check in a child Python process with a memory,
+- :func:`scan_file_isolated` reads the file in a child Python process with a memory,
   CPU and wall-clock limit, so a hostile file (a decompression bomb, a parser loop) can
-  neither crash nor hang the caller: it becomes a ``damaged`` finding.  Odoo calls this one.
+  neither crash nor hang the caller: it becomes a ``damaged`` finding; :func:`apply_ticket`
+  then judges the scan against the job ticket.  Odoo calls these.
 
 Each finding has a severity, a stable code, a message a customer understands (English; the
 Odoo side translates it from ``key`` and ``params``) and the catalogue reason it matches
@@ -267,13 +268,6 @@ def apply_ticket(scanned, ticket):
         _image_resolution_findings(report, ticket)
     _colour_findings(report, ticket, rgb=report.rgb)
     return report
-
-
-def check_file_isolated(name, data, ticket, timeout=10.0, memory_mb=1536, cache=True):
-    """:func:`check_file` in a child Python process (:func:`scan_file_isolated`)."""
-    return apply_ticket(
-        scan_file_isolated(name, data, timeout=timeout, memory_mb=memory_mb, cache=cache), ticket
-    )
 
 
 def scan_file_isolated(name, data, timeout=10.0, memory_mb=1536, cache=True):

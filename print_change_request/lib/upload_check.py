@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from odoo.tools.mimetypes import guess_mimetype
 
+from .preflight import sniff
+
 #: The file types a shop may allow: key -> (label, MIME type found in the content).
 FILE_TYPES = {
     "pdf": ("PDF", "application/pdf"),
@@ -22,10 +24,6 @@ FILE_TYPES = {
     "tiff": ("TIFF", "image/tiff"),
 }
 DEFAULT_TYPES = tuple(FILE_TYPES)
-
-#: TIFF signatures (little and big endian): Odoo's own guesser, without python-magic, does not
-#: know TIFF.
-_TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*")
 
 EMPTY = "empty"
 TOO_LARGE = "too_large"
@@ -50,9 +48,12 @@ def parse_types(text):
 
 
 def sniff_mimetype(data):
-    """The MIME type of ``data`` by its content (Odoo's guesser, plus TIFF)."""
-    if data[:4] in _TIFF_SIGNATURES:
-        return "image/tiff"
+    """The MIME type of ``data`` by its content: the preflight's reading of the signature
+    (:func:`.preflight.sniff`, the one rule of what a file is), else Odoo's guesser (to store
+    a sensible type for what no shop prints)."""
+    kind = sniff(data)
+    if kind in FILE_TYPES:
+        return FILE_TYPES[kind][1]
     return guess_mimetype(data, default="application/octet-stream")
 
 

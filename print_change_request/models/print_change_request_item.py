@@ -96,4 +96,7 @@ class PrintChangeRequestItem(models.Model):
             )
         )
         self._invalidate_inverses()
-        return self.browse([row[0] for row in rows])
+        items = self.browse([row[0] for row in rows])
+        items.attachment_id.check_access("read")
+        items._after_sql_insert(self._BATCH_COLUMNS)
+        return items

@@ -14,6 +14,7 @@ from reportlab.pdfgen import canvas
 
 from odoo import Command
 from odoo.tests import Form, HttpCase, new_test_user
+from odoo.tools.misc import human_size
 from odoo.tools.pdf import PdfReader, PdfWriter
 
 from .common import PrintCommon
@@ -233,6 +234,16 @@ class PrintPortalCommon(PrintCommon, HttpCase):
             self.assertIn(fragment, error)
         self.assertNotIn("Traceback", response.text)
         return error
+
+    def _assert_too_large(self, response, limit):
+        """The order's page after a request beyond the shop's upload limit: it says the
+        limit, and nothing was stored."""
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertEqual(urlsplit(response.url).path, f"/my/print_orders/{self.order.id}")
+        self.assertIn("notice=too_large", response.url)
+        notice = html.fromstring(response.text).get_element_by_id("print_order_notice")
+        self.assertIn("too large", notice.text_content())
+        self.assertIn(human_size(limit), notice.text_content())
 
     def _assert_done(self, response, notice):
         self.assertEqual(response.status_code, 200, self._error_of(response))

@@ -112,6 +112,36 @@ class TestCaptureDemo(CaptureMixin, PrintCommon):
         self.assertTrue(self._todos(order, tx.reference))
         self._assert_nothing_refunded(order)
 
+    def test_release_question_is_its_operators_own(self):
+        """Another operator neither reads nor answers an operator's release question."""
+        order = self._create_order()
+        self._authorize(order)
+        action = order.with_user(self.operator).action_request_change()
+        wizard_form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.operator)
+            .with_context(**action["context"])
+        )
+        with wizard_form.line_ids.edit(0) as line:
+            line.to_change = True
+            line.reason_id = self.env.ref("print_change_request.reason_missing_fonts")
+        result = wizard_form.save().action_confirm()
+        question = (
+            self.env[result["res_model"]]
+            .with_user(self.operator)
+            .create({"request_wizard_id": result["context"]["default_request_wizard_id"]})
+        )
+        other = self._create_user("pcr_operator_2", "print_change_request.group_print_operator")
+        stolen = question.with_user(other)
+        with self.assertRaises(AccessError):
+            stolen.read(["amount_to_release", "provider_names"])
+        with self.assertRaises(AccessError):
+            stolen.action_release_automatically()
+        self.assertTrue(order.is_payment_authorized, "nothing released")
+        self.assertFalse(order.change_request_ids)
+        question.action_release_manually()
+        self.assertTrue(order.change_request_ids)
+
     def test_resubmit_authorize_again_and_accept_captures(self):
         order = self._create_order()
         first = self._authorize(order)

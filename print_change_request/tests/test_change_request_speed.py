@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..models.print_change_request import MAIL_JOBS_LISTED
+from ..wizards.mail_compose_message import RENDER_BODY_AT_SEND
 from . import preflight_samples as samples
 from .common import PrintCommon
 
@@ -177,6 +178,7 @@ class TestChangeRequestSpeed(PrintCommon):
 
     def test_04_the_emails_template_is_compiled_once(self):
         orders = self._create_order() | self._create_order()
+        self.env.registry.clear_cache("templates")  # compiled by an earlier test: not here
         compiled = []
         generate_code = IrQWeb._generate_code
 
@@ -196,7 +198,39 @@ class TestChangeRequestSpeed(PrintCommon):
         self.assertEqual(len(orders.change_request_ids), 2)
         bodies = [request.mail_message_id.body for request in orders.change_request_ids]
         self.assertTrue(all(order.name in str(bodies) for order in orders))
-        self.assertLessEqual(len(compiled), 1, "the second e-mail reuses the compiled body")
+        self.assertEqual(len(compiled), 1, "the second e-mail reuses the compiled body")
+
+    def test_04b_the_emails_body_is_rendered_into_the_message_only(self):
+        """The composer posting the request's e-mail leaves its own body empty: the body is
+        rendered once, into the message (wizards/mail_compose_message.py)."""
+        order = self._create_order()
+        _action, wizard = self._open(order)
+        wizard.line_ids.write({"to_change": True, "reason_id": self.reason_pdf.id})
+        wizard.action_confirm()
+        request = order.change_request_ids
+        self.assertIn(self.reason_pdf.name, str(request.mail_message_id.body))
+        template = self.env.ref("print_change_request.mail_template_change_request")
+
+        def composer(**context):
+            return (
+                self.env["mail.compose.message"]
+                .with_context(
+                    default_composition_mode="comment",
+                    default_model="print.order",
+                    default_res_ids=order.ids,
+                    default_template_id=template.id,
+                    print_change_request_id=request.id,
+                    **context,
+                )
+                .create({})
+            )
+
+        deferred = composer(**{RENDER_BODY_AT_SEND: True})
+        self.assertFalse(deferred.body, "not rendered into the composer")
+        body = deferred._prepare_mail_values_rendered(order.ids)[order.id]["body"]
+        self.assertIn(self.reason_pdf.name, str(body))
+        # Any other composer of a template renders its body as Odoo does.
+        self.assertIn(self.reason_pdf.name, str(composer().body))
 
     def test_05_lines_inserted_at_once_keep_the_dialogs_checks(self):
         order = self._create_order(jobs=1, files=2)

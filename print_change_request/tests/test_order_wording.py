@@ -5,8 +5,9 @@ in the books."""
 import smtplib
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.addons.base.models.ir_mail_server import IrMailServer
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -139,19 +140,45 @@ class TestDemoPayments(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestRequestItemsBatch(PrintCommon):
-    def test_01_items_written_in_one_batch_read_back_through_the_orm(self):
+    def test_01_items_inserted_in_sql_keep_what_create_guarantees(self):
+        """The items and lines written in one INSERT get what ``create()`` would give them
+        (``print.batch.insert.mixin._after_sql_insert``): defaults, valid selections, the
+        companies checked, the record rules of the new rows."""
         order = self._create_order(jobs=2, files=2)
         self._request_change(order, files=3)
-        request = order.change_request_ids.with_user(self.operator)
-        self.assertEqual(len(request.item_ids), 3)
-        self.assertEqual(len(request.file_item_ids), 3)
-        self.assertFalse(request.ticket_item_ids)
-        first = request.item_ids[0]
-        self.assertEqual(first.file_name, "job1-file1.pdf")
-        self.assertEqual(first.create_uid, self.operator)
-        self.assertEqual(
-            first.reason_id, self.env.ref("print_change_request.reason_missing_fonts")
+        request = order.change_request_ids
+        Item = self.env["print.change.request.item"].sudo()
+        job = order.job_ids[0]
+        # a default: an item without a kind is a file's, as create() makes it
+        item = Item._insert_batch([{"request_id": request.id, "job_id": job.id}])
+        self.assertEqual(item.kind, "file")
+        self.assertEqual(item.company_id, request.company_id)
+        # a selection value the field does not offer
+        with self.assertRaisesRegex(ValidationError, "fax"), self.env.cr.savepoint():
+            Item._insert_batch([{"request_id": request.id, "job_id": job.id, "kind": "fax"}])
+        # a job of another company on this company's request
+        company_2 = self.setup_other_company()["company"]
+        order_2 = self.env["print.order"].create(
+            {"partner_id": self.customer.id, "company_id": company_2.id}
         )
+        job_2 = self.env["print.job"].create(
+            {
+                "order_id": order_2.id,
+                "name": "Company 2 job",
+                "attachment_ids": [Command.create(self._file_vals("company2.pdf"))],
+            }
+        )
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            Item._insert_batch([{"request_id": request.id, "job_id": job_2.id}])
+        # the record rules of the new rows: an operator of company 1 cannot have the dialog's
+        # lines made for a job (and files) of company 2
+        action = order.with_user(self.operator).action_request_change()
+        wizard = self.env[action["res_model"]].with_user(self.operator).browse(action["res_id"])
+        lines = self.env["print.change.request.line"].with_user(self.operator)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            lines._insert_for_files(wizard, job_2, [])
+        self.assertFalse(wizard.line_ids.filtered(lambda line: line.job_id == job_2))
+        self.assertEqual(len(request.item_ids), 4)
 
     def test_02_batch_checks_access_and_columns(self):
         order = self._create_order()

@@ -11,7 +11,6 @@ from PIL import Image
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
-from odoo.tools.misc import human_size
 
 from ..lib import preflight
 from .portal_common import PrintPortalCommon
@@ -120,7 +119,7 @@ class TestPortalFiles(PrintPortalCommon):
         self.env["ir.config_parameter"].sudo().set_param("web.max_file_upload_size", str(limit))
         before = self._files_of(self.job_1)
         response = self._upload(self.job_1, [("scan.tif", a4_tiff_300dpi())])
-        self._assert_refused(response, "too large", human_size(limit), status=413)
+        self._assert_too_large(response, limit)
         self.assertIn(self.job_1.name, response.text, "the order's page")
         self.assertEqual(self._files_of(self.job_1), before)
         self.assertEqual(self.scans, [])
@@ -149,6 +148,6 @@ class TestPortalFiles(PrintPortalCommon):
             files=[(f"job_{self.job_1.id}_files", ("scan.tif", a4_tiff_300dpi()))],
             order=self.order,
         )
-        self._assert_refused(response, "too large", human_size(limit), status=413)
+        self._assert_too_large(response, limit)
         self.assertEqual(self._files_of(self.job_1), before)
         self.assertEqual(self.scans, [])

@@ -19,14 +19,3 @@ class TestStateColors(BaseCase):
         self.assertGreaterEqual(
             distance, 12.0, f"{first} and {second} look alike with {vision} ({distance:.1f})"
         )
-
-    def test_03_the_check_sees_what_it_should(self):
-        lavender, light_blue = color_vision.ODOO_COLORS[11], color_vision.ODOO_COLORS[4]
-        red, orange = color_vision.ODOO_COLORS[1], color_vision.ODOO_COLORS[2]
-        # The old New / Job is changed pair, and red against orange for protanopes.
-        self.assertLess(color_vision.delta_e(lavender, light_blue, "deuteranopia"), 12.0)
-        self.assertLess(
-            color_vision.delta_e(red, orange, "protanopia"),
-            color_vision.delta_e(red, orange, "normal"),
-        )
-        self.assertEqual(color_vision.delta_e(red, red, "tritanopia"), 0.0)

@@ -7,6 +7,7 @@ from PIL import Image
 
 from odoo.tests import BaseCase, tagged
 
+from ..lib import preflight
 from ..lib import upload_check as uc
 from .portal_common import make_pdf
 
@@ -57,3 +58,28 @@ class TestUploadCheck(BaseCase):
     def test_06_shop_setting_parsing(self):
         self.assertEqual(uc.parse_types("PDF; tiff, exe"), ("pdf", "tiff"))
         self.assertEqual(uc.parse_types(""), ())
+
+    def test_07_upload_and_preflight_read_a_file_alike(self):
+        """One rule of what a file is: the upload's type is the preflight's (a PDF whose header
+        follows a few bytes, as Acrobat reads it, and a BigTIFF were refused at upload while
+        the preflight read them)."""
+        samples = {
+            "pdf": make_pdf(),
+            "pdf after junk": b"\r\n\r\n" + make_pdf(),
+            "png": _image("PNG"),
+            "jpeg": _image("JPEG"),
+            "tiff": _image("TIFF"),
+            "bigtiff": b"II+\x00" + b"\x00" * 64,
+            "zip": b"PK\x03\x04" + b"\x00" * 64,
+            "text": b"hello, print shop",
+        }
+        for label, data in samples.items():
+            with self.subTest(label):
+                kind = preflight.sniff(data)
+                if kind:
+                    self.assertEqual(uc.sniff_mimetype(data), uc.FILE_TYPES[kind][1])
+                    self.assertEqual(uc.check_upload("file", data), [])
+                else:
+                    self.assertEqual(uc.check_upload("file", data)[0].code, uc.TYPE_NOT_ALLOWED)
+        self.assertEqual(preflight.sniff(samples["bigtiff"]), preflight.TIFF)
+        self.assertEqual(preflight.sniff(samples["pdf after junk"]), preflight.PDF)

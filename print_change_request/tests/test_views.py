@@ -67,12 +67,6 @@ class TestViews(PrintCommon):
                         self.assertIn('name="is_paid"', arch)
                         self.assertIn('name="communication_state"', arch)
 
-    def test_06_settings_form(self):
-        self.assertFalse(self.env.company.print_payment_required)
-        with Form(self.env["res.config.settings"]) as settings:
-            settings.print_payment_required = True
-        self.assertTrue(self.env.company.print_payment_required)
-
     def test_07_kanban_shows_every_state_column(self):
         self._create_order()
         groups = self.env["print.order"].read_group(

@@ -1,3 +1,4 @@
+from . import print_money_question_mixin
 from . import print_change_request_wizard
 from . import print_change_request_line
 from . import print_refund_confirm_wizard

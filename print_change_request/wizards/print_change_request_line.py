@@ -146,8 +146,8 @@ class PrintChangeRequestLine(models.TransientModel):
     def _insert_for_files(self, wizard, jobs, chosen):
         """The default lines of ``jobs`` (:meth:`_select_for_files`) made for ``wizard`` in
         one INSERT ... SELECT: for 100 jobs of 5 files, 500 rows of values were read, sent
-        back and checked one by one in Python.  The notes are checked by
-        ``_check_note_length``."""
+        back and checked one by one in Python.  What ``create()`` guarantees is checked
+        after (``_after_sql_insert``: the notes' length, the rules, the companies)."""
         self.check_access("create")
         self.env["print.job"].flush_model(["company_id"])
         uid = self.env.uid
@@ -167,8 +167,9 @@ class PrintChangeRequestLine(models.TransientModel):
         )
         lines = self.browse([row[0] for row in rows])
         self._invalidate_inverses()
-        if any(len(vals.get("note") or "") > NOTE_MAX_LENGTH for vals in chosen):
-            lines._check_note_length()  # its error names the file
+        # the database read the files' names: files the user may read, as the ORM would
+        lines.attachment_id.check_access("read")
+        lines._after_sql_insert(("wizard_id", "company_id", *self._FILE_LINE_COLUMNS))
         return lines
 
     @api.constrains("note")
