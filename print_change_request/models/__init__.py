@@ -18,10 +18,8 @@ from . import print_refund_actions
 from . import print_refund_sending
 from . import print_refund_overpayment
 from . import print_refund_accounting
-from . import print_refund_stripe
 from . import account_move
 from . import account_move_line
-from . import payment_provider
 from . import payment_transaction
 from . import res_company
 from . import res_config_settings
@@ -43,7 +41,6 @@ from . import print_refund_talk
 from . import ir_http
 from . import ir_qweb
 from . import payment_transaction_capture
-from . import payment_transaction_capture_stripe
 from . import print_order_capture
 from . import print_order_cancel
 from . import print_refund_capture
