@@ -2,14 +2,13 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.addons.payment import utils as payment_utils
-from odoo.exceptions import UserError
-from odoo.tools import SQL
-
 from odoo.addons.print_change_request.lib import refund_planning
 from odoo.addons.print_change_request.models.print_row_lock_mixin import (
     left_for_next_run,
     lock_rows,
 )
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..lib import stripe_refunds
 
