@@ -84,8 +84,8 @@ class CaptureConcurrencyMixin:
 
     def _use_provider_server(self, env):
         """Point the provider's API at the test's server, if it has one (committed with the
-        test's data); return what to set back afterwards."""
-        return None
+        test's data); return what to set back afterwards (False: nothing changed)."""
+        return False
 
     def _restore_provider_server(self, env, previous):
         """Set back what :meth:`_use_provider_server` changed."""

@@ -10,7 +10,7 @@ class TestDemoPayments(TransactionCase):
 
     def test_01_card_payments_of_the_demo_are_in_the_books(self):
         for xmlid in ("tx_paid_online", "tx_accepted"):
-            tx = self.env.ref(f"print_change_request.{xmlid}")
+            tx = self.env.ref(f"print_change_request_stripe.{xmlid}")
             with self.subTest(tx=tx.reference):
                 self.assertEqual(tx.state, "done")
                 self.assertTrue(tx.is_post_processed)
