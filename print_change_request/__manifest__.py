@@ -8,8 +8,8 @@
     "author": "print_change_request developers",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["mail", "portal", "account", "account_payment", "payment_stripe"],
-    "external_dependencies": {"python": ["stripe", "pypdf"]},
+    "depends": ["mail", "portal", "account", "account_payment"],
+    "external_dependencies": {"python": ["pypdf"]},
     "data": [
         "security/print_change_request_security.xml",
         "security/ir.model.access.csv",
@@ -22,7 +22,6 @@
         "views/print_job_views.xml",
         "views/print_change_request_views.xml",
         "views/print_refund_views.xml",
-        "views/payment_provider_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/print_change_request_wizard_views.xml",
         "wizards/print_refund_confirm_wizard_views.xml",

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# ruff (lint and format) and pylint-odoo over the addon and the scripts.
+# ruff (lint and format) and pylint-odoo over the addons (print_change_request and
+# print_change_request_stripe) and the scripts.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$REPO_ROOT/scripts/setup.sh" --dev
 PY=$(odoo_python)
 cd "$REPO_ROOT"
-"$PY" -m ruff check print_change_request scripts tests
-"$PY" -m ruff format --check print_change_request scripts tests
+"$PY" -m ruff check print_change_request print_change_request_stripe scripts tests
+"$PY" -m ruff format --check print_change_request print_change_request_stripe scripts tests
 # A model's concerns live in files of their own (`_inherit`), as Odoo's sale and payment do,
 # so pylint-odoo's consider-merging-classes-inherited does not apply.
-"$PY" -m pylint --rcfile=.pylintrc --disable=consider-merging-classes-inherited print_change_request
+"$PY" -m pylint --rcfile=.pylintrc --disable=consider-merging-classes-inherited print_change_request \
+    print_change_request_stripe
 echo "lint: ruff and pylint-odoo report nothing"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start Odoo on http://127.0.0.1:8069 with the addon installed in a demo database
+# Start Odoo on http://127.0.0.1:8069 with the addon (print_change_request and
+# print_change_request_stripe) installed in a demo database
 # (created with Odoo's and the addon's demo data the first time, updated afterwards).
 # Log in as admin / admin.  A local fake Stripe (localstripe, 127.0.0.1:8420) runs beside it
 # and the demo's Stripe provider points at it, so automatic refunds work without an account.
@@ -28,22 +29,28 @@ common_args=(--addons-path="$ADDONS,$REPO_ROOT" --database="$DB" --db-filter="^$
 
 if psql -lqt 2>/dev/null | cut -d'|' -f1 | grep -qw "$DB"; then
     if [[ ${PCR_UPDATE:-1} != 0 ]]; then
-        say "Updating print_change_request in database $DB..."
-        "${ODOO_CMD[@]}" "${common_args[@]}" --update=print_change_request --stop-after-init \
+        say "Updating print_change_request and print_change_request_stripe in database $DB..."
+        # --init installs print_change_request_stripe into a database made before it existed
+        # (nothing happens when it is installed already; --update then updates it).
+        "${ODOO_CMD[@]}" "${common_args[@]}" --init=print_change_request_stripe \
+            --update=print_change_request,print_change_request_stripe --stop-after-init \
             --log-level=warn
     fi
 else
     say "Creating database $DB with demo data (takes a minute or two)..."
     # payment_demo: a test payment provider, so customers can pay again in the demo's portal
     # (not a dependency of the addon: production installs do not get it).
-    "${ODOO_CMD[@]}" "${common_args[@]}" --init=print_change_request,payment_demo \
+    # print_change_request_stripe: Stripe refunds, capture and webhooks (installed by itself
+    # beside payment_stripe too: auto_install).
+    "${ODOO_CMD[@]}" "${common_args[@]}" \
+        --init=print_change_request,print_change_request_stripe,payment_demo \
         --stop-after-init --log-level=warn
 fi
 
 if [[ $STRIPE_PORT != 0 ]]; then
     mkdir -p "$VAR_DIR"
     # localstripe's own command listens on every interface: this runs it on 127.0.0.1 only
-    "$PY" "$REPO_ROOT/print_change_request/tests/localstripe_local.py" "$STRIPE_PORT" \
+    "$PY" "$REPO_ROOT/print_change_request_stripe/tests/localstripe_local.py" "$STRIPE_PORT" \
         >"$VAR_DIR/localstripe.log" 2>&1 &
     stripe_pid=$!
     trap 'kill $stripe_pid 2>/dev/null || true' EXIT

@@ -3,7 +3,8 @@
 # demo data into a fresh database with --test-enable, run every test of the addon (Python
 # tests and browser tours in Chromium), then judge the log (scripts/check_test_log.py).
 # Fails on a failed or erroring test, on any ERROR/CRITICAL log line and on a skipped test.
-#   TEST_TAGS=...   run a subset (Odoo --test-tags syntax), default: the whole addon
+#   TEST_TAGS=...   run a subset (Odoo --test-tags syntax), default: both addons
+#                   (print_change_request and print_change_request_stripe)
 #   KEEP_DB=1       keep the test database afterwards
 #   PCR_LOAD_SECONDS=N  then run the load and fault harness (tests/load/run_load.py) N seconds;
 #                   default 90 on a full run, 0 skips it; not run with TEST_TAGS unless set
@@ -23,7 +24,7 @@ DB="pcr_test_$(date +%Y%m%d_%H%M%S)_$$"
 LOG="$VAR_DIR/test.log"
 PORT=$(free_port)
 TEST_TAGS_GIVEN="${TEST_TAGS:-}"
-TEST_TAGS="${TEST_TAGS:-/print_change_request}"
+TEST_TAGS="${TEST_TAGS:-/print_change_request,/print_change_request_stripe}"
 # Odoo modules installed for the tests only (not dependencies of the addon): payment_demo
 # gives the portal's payment tests and tour a test payment provider.
 TEST_MODULES="${PCR_TEST_MODULES-payment_demo}"
@@ -35,13 +36,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "Testing print_change_request in database $DB (Odoo on port $PORT, $CHROMIUM); log: $LOG"
+say "Testing print_change_request and print_change_request_stripe in database $DB (Odoo on port $PORT, $CHROMIUM); log: $LOG"
 start=$(date +%s)
 set +e
 "${ODOO_CMD[@]}" \
     --addons-path="$ADDONS,$REPO_ROOT" \
     --database="$DB" \
-    --init="print_change_request${TEST_MODULES:+,$TEST_MODULES}" \
+    --init="print_change_request,print_change_request_stripe${TEST_MODULES:+,$TEST_MODULES}" \
     --test-enable \
     --test-tags="$TEST_TAGS" \
     --stop-after-init \

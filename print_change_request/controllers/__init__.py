@@ -1,4 +1,3 @@
-from . import stripe_webhook
 from . import portal
 from . import payment
 from . import portal_new_order

@@ -14,9 +14,12 @@ from . import print_change_request
 from . import print_change_request_item
 from . import print_refund
 from . import print_refund_stripe
+from . import print_refund_actions
+from . import print_refund_sending
+from . import print_refund_overpayment
+from . import print_refund_accounting
 from . import account_move
 from . import account_move_line
-from . import payment_provider
 from . import payment_transaction
 from . import res_company
 from . import res_config_settings
@@ -33,6 +36,7 @@ from . import print_order_talk
 from . import ir_http
 from . import ir_qweb
 from . import payment_transaction_capture_stripe
+from . import payment_transaction_capture
 from . import print_order_capture
 from . import print_order_cancel
 from . import print_order_status

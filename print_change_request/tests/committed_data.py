@@ -5,8 +5,6 @@ from odoo import Command
 
 from .preflight_samples import clean_pdf
 
-STRIPE_API_BASE_PARAM = "print_change_request.stripe_api_base"
-
 
 def commit_test_provider(env, template_xmlid, values):
     """A copy of Odoo's provider ``template_xmlid`` with ``values`` (``name`` and
@@ -23,15 +21,6 @@ def commit_test_provider(env, template_xmlid, values):
         provider.write(values)
         return provider
     return env.ref(template_xmlid).sudo().copy(values)
-
-
-def use_stripe_at(env, url):
-    """Send the addon's Stripe calls to ``url`` (a localstripe); return the previous base, to
-    be set back with ``use_stripe_at(env, previous)``."""
-    params = env["ir.config_parameter"].sudo()
-    previous = params.get_param(STRIPE_API_BASE_PARAM)
-    params.set_param(STRIPE_API_BASE_PARAM, url or False)
-    return previous
 
 
 def create_one_job_order(env, company, customer, email):

@@ -1,4 +1,7 @@
-"""One fixture class for the addon's tests, with factories for orders, files and payments."""
+"""The addon's test fixtures (factories for orders, files and payments) and the helpers of the
+capture and cancel tests, shared with print_change_request_stripe's tests."""
+
+from lxml import html
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -6,14 +9,15 @@ from odoo.tests import Form
 from odoo.tests.common import new_test_user
 
 from .preflight_samples import clean_pdf
-from .stripe_servers import LocalStripe
 
 CLEAN_PDF = clean_pdf()
+CANCEL_WIZARD = "print.order.cancel.wizard"
 
 
 class PrintCommon(AccountTestInvoicingCommon):
     """An independent company with a chart of accounts, a customer, paper, print users and a
-    payment provider.  The environment's user is an accountant and a print manager."""
+    payment provider (Stripe's tests: print_change_request_stripe/tests/common.py).  The
+    environment's user is an accountant and a print manager."""
 
     @classmethod
     def get_default_groups(cls):
@@ -201,53 +205,90 @@ class PrintCommon(AccountTestInvoicingCommon):
         return invoice
 
 
-class PrintStripeCommon(PrintCommon):
-    """PrintCommon plus a Stripe provider whose API is a localstripe server started for the
-    class (real HTTP on 127.0.0.1).  Tests that need Stripe to misbehave point the provider at
-    a :class:`~.stripe_servers.FakeStripe` with :meth:`_use_stripe_at`."""
+class CaptureMixin:
+    def _request_change_authorized(self, order, release="automatic", user=None):
+        """The operator's request for change on an order whose payment is authorized: the
+        release question, answered OK ("automatic") or Cancel ("manual")."""
+        user = user or self.operator
+        action = order.with_user(user).action_request_change()
+        wizard_form = Form(
+            self.env[action["res_model"]].with_user(user).with_context(**action["context"])
+        )
+        with wizard_form.line_ids.edit(0) as line:
+            line.to_change = True
+            line.reason_id = self.env.ref("print_change_request.reason_missing_fonts")
+            line.note = "Embed the fonts"
+        result = wizard_form.save().action_confirm()
+        self.assertEqual(result.get("res_model"), "print.release.confirm.wizard", result)
+        confirm = Form(
+            self.env[result["res_model"]].with_user(user).with_context(**result["context"])
+        ).save()
+        self.assertEqual(confirm.amount_to_release, order.amount_total)
+        if release == "automatic":
+            return confirm.action_release_automatically()
+        return confirm.action_release_manually()
 
+    def _assert_nothing_refunded(self, order):
+        self.assertFalse(order.refund_ids)
+        self.assertFalse(
+            order.sudo().transaction_ids.filtered(lambda tx: tx.operation == "refund")
+        )
+        self.assertFalse(order.sudo().invoice_ids.filtered(lambda m: m.move_type == "out_refund"))
+
+    def _todos(self, order, text):
+        return order.sudo().activity_ids.filtered(lambda act: text in (act.summary or ""))
+
+
+class CancelMixin:
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.localstripe = LocalStripe()
-        cls.localstripe.start()
-        cls.addClassCleanup(cls.localstripe.stop)
-        cls.stripe_client = cls.localstripe.client()
-        base = cls.env.ref("payment.payment_provider_stripe")
-        cls.stripe_provider = base.sudo().copy(
-            {
-                "name": "Stripe (test)",
-                "company_id": cls.env.company.id,
-                "state": "test",
-                "stripe_secret_key": "sk_test_print",
-                "stripe_publishable_key": "pk_test_print",
-                "stripe_webhook_secret": "whsec_test_print",
-            }
-        )
-        cls._use_stripe_at(cls.localstripe.url)
-        cls.env["ir.config_parameter"].sudo().set_param("print_change_request.stripe_timeout", "2")
-
-    @classmethod
-    def _use_stripe_at(cls, url):
-        cls.env["ir.config_parameter"].sudo().set_param(
-            "print_change_request.stripe_api_base", url
+    def _setup_demo_providers(cls):
+        # Odoo's demo provider refunds through its own refund request (payment_demo).
+        demo_method = cls.env.ref("payment_demo.payment_method_demo")
+        base = cls.env.ref("payment.payment_provider_demo").sudo()
+        values = {
+            "company_id": cls.env.company.id,
+            "state": "test",
+            "payment_method_ids": [Command.set(demo_method.ids)],
+        }
+        cls.demo = base.copy({**values, "name": "Demo (refunds)"})
+        cls.demo_capture = base.copy(
+            {**values, "name": "Demo (capture manually)", "capture_manually": True}
         )
 
-    @classmethod
-    def _pay_with_stripe(cls, order, amount=None):
-        """The customer pays the order by card on (local)Stripe: a real payment intent, and
-        the done transaction Odoo's Stripe provider would have made of it."""
-        amount = order.amount_total if amount is None else amount
-        payment_intent = cls.localstripe.create_paid_payment_intent(
-            round(amount * 100), currency=order.currency_id.name.lower()
+    def _authorize(self, order):
+        """The customer pays with the demo provider set to capture manually: authorized."""
+        tx = self._create_transaction(order, provider=self.demo_capture)
+        tx._handle_notification_data(
+            "demo", {"reference": tx.reference, "simulated_state": "done"}
         )
-        return cls._pay_by_transaction(
-            order,
-            amount=amount,
-            provider=cls.stripe_provider,
-            provider_reference=payment_intent,
-        )
+        self.assertEqual(tx.state, "authorized")
+        return tx
 
-    def _stripe_refunds_of(self, payment_intent):
-        """What Stripe (localstripe) holds for the payment: the proof of exactly one refund."""
-        return self.stripe_client.v1.refunds.list(params={"payment_intent": payment_intent}).data
+    def _ask_to_cancel(self, order, user=None):
+        """The operator clicks Cancel order on a paid order: the refund question."""
+        action = order.with_user(user or self.operator).action_cancel()
+        self.assertIsInstance(action, dict, "a paid order asks first")
+        self.assertEqual(action["res_model"], CANCEL_WIZARD)
+        self.assertNotEqual(order.communication_state, "canceled", "nothing canceled yet")
+        return self.env[CANCEL_WIZARD].with_user(user or self.operator).browse(action["res_id"])
+
+    def _cancel(self, order, refund="automatic", user=None):
+        """Cancel order, then OK ("automatic") or Cancel ("manual") on the refund question."""
+        question = self._ask_to_cancel(order, user=user)
+        if refund == "automatic":
+            return question.action_refund_automatically()
+        return question.action_refund_manually()
+
+    def _cancel_mails(self, order):
+        return order.message_ids.filtered(lambda m: "is canceled" in (m.subject or ""))
+
+    def _assert_told_customer(self, order, *fragments):
+        mail = self._cancel_mails(order)
+        self.assertEqual(len(mail), 1, "one e-mail to the customer")
+        self.assertEqual(mail.partner_ids, self.customer)
+        self.assertEqual(mail.notification_ids.res_partner_id, self.customer)
+        self.assertEqual(mail.message_type, "comment")
+        text = " ".join(html.fromstring(mail.body).text_content().split())
+        for fragment in fragments:
+            self.assertIn(fragment, text)
+        return text

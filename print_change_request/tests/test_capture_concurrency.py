@@ -3,9 +3,9 @@ and a release.
 
 The other capture tests run inside one uncommitted transaction.  Here two real database
 cursors act like two operators' requests, on data committed for the purpose (and removed
-afterwards), on localstripe (Stripe) and on Odoo's demo provider.  Every capture request Odoo
-sends to the provider is counted (the real call goes through); on Stripe, localstripe's
-PaymentIntent says what Stripe holds at the end."""
+afterwards), on Odoo's demo provider (on Stripe: print_change_request_stripe's
+test_capture_concurrency.py).  Every capture request Odoo sends to the provider is counted (the
+real call goes through)."""
 
 # Two real transactions must see each other's work: this test commits on purpose, on its own
 # cursors only (never the test's), and removes what it committed.
@@ -19,9 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from ..lib.stripe_intents import StripeIntents
-from .committed_data import commit_test_provider, create_one_job_order, use_stripe_at
-from .stripe_servers import LocalStripe
+from .committed_data import commit_test_provider, create_one_job_order
 
 OPERATOR_LOGIN = "pcr_capture_race_operator"
 
@@ -56,8 +54,7 @@ class CaptureConcurrencyMixin:
                 }
             )
         provider = self._commit_provider(env, company)
-        localstripe = getattr(self, "localstripe", None)
-        previous_base = use_stripe_at(env, localstripe.url) if localstripe else None
+        previous_server = self._use_provider_server(env)
         order = create_one_job_order(
             env, company, "Capture Race Customer", "capture.race@example.com"
         )
@@ -69,7 +66,7 @@ class CaptureConcurrencyMixin:
             "tx": tx.id,
             "provider": provider.id,
             "reference": reference,
-            "previous_base": previous_base,
+            "previous_server": previous_server,
         }
 
     def _remove_committed_data(self):
@@ -82,9 +79,16 @@ class CaptureConcurrencyMixin:
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             cr.execute("DELETE FROM payment_transaction WHERE id = %s", [self.ids["tx"]])
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
-            if getattr(self, "localstripe", None):
-                use_stripe_at(env, self.ids["previous_base"])
+            self._restore_provider_server(env, self.ids["previous_server"])
             cr.commit()
+
+    def _use_provider_server(self, env):
+        """Point the provider's API at the test's server, if it has one (committed with the
+        test's data); return what to set back afterwards (False: nothing changed)."""
+        return False
+
+    def _restore_provider_server(self, env, previous):
+        """Set back what :meth:`_use_provider_server` changed."""
 
     # ------------------------------------------------------------
     # Helpers: one operator's request on a cursor of its own
@@ -347,74 +351,6 @@ class CaptureConcurrencyMixin:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env.ref("base.main_company").print_capture_before_expiry = value
             cr.commit()
-
-
-@tagged("post_install", "-at_install")
-class TestCaptureConcurrencyStripe(CaptureConcurrencyMixin, TransactionCase):
-    """On localstripe: the capture requests counted are the calls to Stripe's capture."""
-
-    allow_inherited_tests_method = True  # the mixin's tests
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.localstripe = LocalStripe()
-        cls.localstripe.start()
-        cls.addClassCleanup(cls.localstripe.stop)
-
-    def _count_captures(self):
-        capture = StripeIntents.capture
-
-        def counting_capture(gateway, intent_id, idempotency_key):
-            self.captures.append(intent_id)
-            return capture(gateway, intent_id, idempotency_key)
-
-        self.patch(StripeIntents, "capture", counting_capture)
-
-    def _commit_provider(self, env, company):
-        values = {
-            "name": "Stripe (capture concurrency test)",
-            "company_id": company.id,
-            "state": "test",
-            "capture_manually": True,
-            "stripe_secret_key": "sk_test_capture_race",
-            "stripe_publishable_key": "pk_test_capture_race",
-        }
-        return commit_test_provider(env, "payment.payment_provider_stripe", values)
-
-    def _authorize(self, env, provider, order):
-        """A PaymentIntent that requires capture on localstripe, authorized in Odoo."""
-        intent = self.localstripe.create_card_payment_intent(
-            2500, order.currency_id.name.lower(), capture_method="manual"
-        )
-        tx = env["payment.transaction"].create(
-            {
-                "provider_id": provider.id,
-                "payment_method_id": env.ref("payment.payment_method_card").id,
-                "reference": f"CAPTURE-RACE-{order.id}",
-                "amount": 25.0,
-                "currency_id": order.currency_id.id,
-                "partner_id": order.partner_id.id,
-                "provider_reference": intent,
-                "print_order_ids": [Command.link(order.id)],
-            }
-        )
-        tx._set_authorized()
-        return tx, intent
-
-    def _assert_provider_holds(self, status):
-        intent = self.localstripe.client().v1.payment_intents.retrieve(self.ids["reference"])
-        self.assertEqual(intent.status, status)
-
-    def test_07_capture_lost_with_its_worker_is_recorded_not_sent_again(self):
-        """Stripe captured, then the worker died before committing (nothing of it is in the
-        database): the next Accept reads Stripe first and records the capture."""
-        self.localstripe.client().v1.payment_intents.capture(self.ids["reference"])
-        with self.registry.cursor() as cr:
-            self.assertIs(self._order(cr).action_accept(), True)
-            cr.commit()
-        self.assertEqual(self.captures, [], "no capture request sent again")
-        self._assert_captured_and_accepted()
 
 
 @tagged("post_install", "-at_install")

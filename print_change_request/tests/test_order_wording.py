@@ -8,7 +8,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import PrintCommon
@@ -120,22 +120,6 @@ class TestOrderWording(PrintCommon):
         self.assertEqual(action["url"], order.get_portal_url())
         self.assertIn(f"/my/print_orders/{order.id}", action["url"])
         self.assertIn(order.access_token, action["url"])
-
-
-@tagged("post_install", "-at_install")
-class TestDemoPayments(TransactionCase):
-    """The demo database as installed (read as the superuser: this checks data, not rights)."""
-
-    def test_01_card_payments_of_the_demo_are_in_the_books(self):
-        for xmlid in ("tx_paid_online", "tx_accepted"):
-            tx = self.env.ref(f"print_change_request.{xmlid}")
-            with self.subTest(tx=tx.reference):
-                self.assertEqual(tx.state, "done")
-                self.assertTrue(tx.is_post_processed)
-                self.assertTrue(tx.payment_id, "Odoo's post-processing created the payment")
-                self.assertEqual(tx.payment_id.state, "in_process")
-                self.assertEqual(tx.payment_id.amount, tx.amount)
-                self.assertEqual(tx.payment_id.payment_type, "inbound")
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ then the money invariants.  Exits 1 on any breach.
 
 What it starts (everything on 127.0.0.1, all stopped at exit, also on Ctrl+C):
 
-- localstripe (its application on 127.0.0.1 only: print_change_request/tests/
+- localstripe (its application on 127.0.0.1 only: print_change_request_stripe/tests/
   localstripe_local.py) and, in front of it, the
   fault proxy of fault_proxy.py (delays, dropped connections, 5xx, timeouts longer than the
   addon's ``print_change_request.stripe_timeout``), which Odoo's refunds go through;
@@ -322,7 +322,7 @@ def run(args):
     localstripe = processes.start(
         [
             python,
-            str(REPO_ROOT / "print_change_request" / "tests" / "localstripe_local.py"),
+            str(REPO_ROOT / "print_change_request_stripe" / "tests" / "localstripe_local.py"),
             str(stripe_port),
         ],
         workdir / "localstripe.log",
@@ -351,7 +351,7 @@ def run(args):
         "--workers=0",
         "--max-cron-threads=0",
         # payment_demo: the provider whose refunds stay drafts (orders paid through it)
-        "--init=print_change_request,payment_demo",
+        "--init=print_change_request,print_change_request_stripe,payment_demo",
         "--stop-after-init",
         "--log-level=warn",
     ]

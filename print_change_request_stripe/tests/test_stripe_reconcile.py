@@ -16,7 +16,7 @@ from .stripe_servers import FakeStripe, free_port, list_body, refund_body
 
 WEBHOOK = "/print_change_request/stripe/webhook"
 SECRET = "whsec_test_print"
-WEBHOOK_LOGGER = "odoo.addons.print_change_request.controllers.stripe_webhook"
+WEBHOOK_LOGGER = "odoo.addons.print_change_request_stripe.controllers.stripe_webhook"
 
 
 @tagged("post_install", "-at_install")

@@ -9,7 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..lib.stripe_refunds import KEY_METADATA, sign_payload
-from ..models.print_refund_stripe import PrintRefund
+from ..models.print_refund import PrintRefund
 from .common import PrintStripeCommon
 from .stripe_servers import FakeStripe, list_body, refund_body
 
@@ -62,7 +62,7 @@ class TestStripeWebhook(PrintStripeCommon, HttpCase):
 
     def test_01_unsigned_or_badly_signed_payloads_are_refused(self):
         payload = self._event("succeeded")
-        with mute_logger("odoo.addons.print_change_request.controllers.stripe_webhook"):
+        with mute_logger("odoo.addons.print_change_request_stripe.controllers.stripe_webhook"):
             self.assertEqual(self._post(payload, secret=None).status_code, 400)
             self.assertEqual(self._post(payload, secret="whsec_wrong").status_code, 400)
             tampered = payload.replace(b"succeeded", b"failed")
@@ -137,7 +137,7 @@ class TestStripeWebhook(PrintStripeCommon, HttpCase):
 
         with (
             patch.object(PrintRefund, "_apply_stripe_refund", serialization_failure),
-            mute_logger("odoo.addons.print_change_request.controllers.stripe_webhook"),
+            mute_logger("odoo.addons.print_change_request_stripe.controllers.stripe_webhook"),
         ):
             response = self._post(self._event("succeeded"))
         self.assertEqual(response.status_code, 500)

@@ -2,11 +2,15 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.addons.payment import utils as payment_utils
+from odoo.addons.print_change_request.lib import refund_planning
+from odoo.addons.print_change_request.models.print_row_lock_mixin import (
+    left_for_next_run,
+    lock_rows,
+)
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib import refund_planning, stripe_refunds
-from .print_row_lock_mixin import left_for_next_run, lock_rows
+from ..lib import stripe_refunds
 
 _logger = logging.getLogger(__name__)
 

@@ -3,9 +3,9 @@ import logging
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..lib import authorization
+from ..lib import intent_planning
 from ..lib.stripe_intents import StripeIntents, StripeRefundError
-from .print_refund_stripe import STRIPE_API_BASE_PARAM, STRIPE_TIMEOUT_PARAM
+from .print_refund import STRIPE_API_BASE_PARAM, STRIPE_TIMEOUT_PARAM
 
 _logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------
-    # Provider hooks (payment_transaction_capture.py)
+    # Provider hooks (print_change_request/models/payment_transaction_capture.py)
     # ------------------------------------------------------------
 
     def _print_send_capture(self):
@@ -27,7 +27,7 @@ class PaymentTransaction(models.Model):
         try:
             gateway = self._print_stripe_intents()
             intent = gateway.retrieve(self.provider_reference)
-            if authorization.plan_capture(intent.status) == authorization.CAPTURE:
+            if intent_planning.plan_capture(intent.status) == intent_planning.CAPTURE:
                 intent = gateway.capture(
                     self.provider_reference, self._print_stripe_key("capture")
                 )
@@ -56,10 +56,10 @@ class PaymentTransaction(models.Model):
         try:
             gateway = self._print_stripe_intents()
             intent = gateway.retrieve(self.provider_reference)
-            plan = authorization.plan_release(intent.status)
-            if plan == authorization.RELEASE:
+            plan = intent_planning.plan_release(intent.status)
+            if plan == intent_planning.RELEASE:
                 intent = gateway.cancel(self.provider_reference, self._print_stripe_key("release"))
-            elif plan == authorization.REFUSE:
+            elif plan == intent_planning.REFUSE:
                 return self.env._(
                     "Stripe holds the payment as %(status)s: it cannot be released.",
                     status=intent.status,
@@ -72,9 +72,22 @@ class PaymentTransaction(models.Model):
         return None
 
     def _print_follow_provider(self):
+        """Follow Stripe's PaymentIntent.  Stripe unreachable or refusing: a
+        :class:`~odoo.exceptions.UserError` in plain words, as the generic follow-up (which
+        leaves the payment to its next run) expects of any provider."""
         if not self._print_uses_stripe():
             return super()._print_follow_provider()
-        self._print_apply_intent(self._print_stripe_intents().retrieve(self.provider_reference))
+        try:
+            intent = self._print_stripe_intents().retrieve(self.provider_reference)
+        except StripeRefundError as error:
+            raise UserError(
+                self.env._(
+                    "Stripe could not be asked about the payment %(payment)s now: %(error)s",
+                    payment=self.reference,
+                    error=error.message,
+                )
+            ) from error
+        self._print_apply_intent(intent)
         return None
 
     # ------------------------------------------------------------
@@ -113,11 +126,11 @@ class PaymentTransaction(models.Model):
         payment done; canceled (released, expired) makes it canceled."""
         self.ensure_one()
         self.print_capture_unknown = False  # Stripe answered: its state is known now
-        plan = authorization.plan_follow(intent.status)
-        if plan == authorization.FOLLOW_CAPTURED and self.state != "done":
+        plan = intent_planning.plan_follow(intent.status)
+        if plan == intent_planning.FOLLOW_CAPTURED and self.state != "done":
             self._set_done(extra_allowed_states=("cancel",))
             self.env.ref("payment.cron_post_process_payment_tx")._trigger()
-        elif plan == authorization.FOLLOW_CANCELED and self.state == "authorized":
+        elif plan == intent_planning.FOLLOW_CANCELED and self.state == "authorized":
             self._set_canceled(
                 state_message=intent.error_message
                 or self.env._("Stripe canceled the authorization (released or expired).")

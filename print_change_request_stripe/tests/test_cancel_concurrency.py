@@ -13,11 +13,15 @@ import psycopg2
 from psycopg2 import errorcodes
 
 from odoo import Command, api
+from odoo.addons.print_change_request.tests.committed_data import (
+    commit_test_provider,
+    create_one_job_order,
+)
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .committed_data import commit_test_provider, create_one_job_order, use_stripe_at
+from .common import use_stripe_at
 from .stripe_servers import LocalStripe
 
 
