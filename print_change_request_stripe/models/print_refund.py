@@ -237,15 +237,6 @@ class PrintRefund(models.Model):
             )
         return None
 
-    def _flag(self, reason):
-        """Tell the accountants that this refund needs a look."""
-        for refund in self:
-            refund.sudo().write({"to_check": True})
-            refund._message_log(body=reason)
-            refund._schedule_accountant_activity(
-                self.env._("Check refund %s", refund.name), reason
-            )
-
     @api.model
     def _handle_stripe_refund_objects(self, refund_objects):
         """Apply Stripe refund objects (from a verified webhook event) to the refunds they
