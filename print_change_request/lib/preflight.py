@@ -44,6 +44,14 @@ ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 SEVERITY_RANK = {ERROR: 3, WARNING: 2, INFO: 1}
+#: The preflight state of a job (its files') and of an order (its jobs'), for Odoo's
+#: ``fields.Selection``.
+STATES = [
+    ("ok", "Preflight OK"),
+    ("warning", "Preflight warnings"),
+    ("error", "Preflight errors"),
+    ("pending", "Preflight pending"),
+]
 
 ENCRYPTED = "encrypted"
 DAMAGED = "damaged"

@@ -4,10 +4,6 @@ from . import print_batch_insert_mixin
 from . import print_mail_sender_mixin
 from . import print_protected_fields_mixin
 from . import print_order
-from . import print_order_workflow
-from . import print_order_payment
-from . import print_order_invoicing
-from . import print_order_portal
 from . import print_job
 from . import print_change_reason
 from . import print_change_request
@@ -27,12 +23,9 @@ from . import res_partner
 from . import print_preflight_finding
 from . import ir_cron
 from . import print_preflight_scan
-from . import print_order_preflight
-from . import print_order_pricing
 from . import product_template
 from . import ir_attachment
 from . import print_job_change
-from . import print_order_talk
 from . import ir_http
 from . import ir_qweb
 from . import payment_transaction_capture_stripe
