@@ -9,11 +9,6 @@ from . import print_change_reason
 from . import print_change_request
 from . import print_change_request_item
 from . import print_refund
-from . import print_refund_stripe
-from . import print_refund_actions
-from . import print_refund_sending
-from . import print_refund_overpayment
-from . import print_refund_accounting
 from . import account_move
 from . import account_move_line
 from . import payment_transaction
@@ -28,8 +23,3 @@ from . import ir_attachment
 from . import print_job_change
 from . import ir_http
 from . import ir_qweb
-from . import payment_transaction_capture_stripe
-from . import payment_transaction_capture
-from . import print_order_capture
-from . import print_order_cancel
-from . import print_order_status

@@ -34,12 +34,6 @@ FINISHINGS = [
     ("cut", "Cut to size"),
 ]
 
-PREFLIGHT_STATES = [
-    ("ok", "Preflight OK"),
-    ("warning", "Preflight warnings"),
-    ("error", "Preflight errors"),
-    ("pending", "Preflight pending"),
-]
 # Written only by the preflight itself.
 PREFLIGHT_FIELDS = {
     "preflight_state",
@@ -148,7 +142,7 @@ class PrintJob(models.Model):
 
     # The automatic preflight of the files.
     preflight_state = fields.Selection(
-        selection=PREFLIGHT_STATES,
+        selection=preflight.STATES,
         string="Preflight",
         readonly=True,
         copy=False,

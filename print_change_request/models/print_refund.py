@@ -1032,8 +1032,8 @@ class PrintRefund(models.Model):
         for more than a quarter of an hour, then reconcile the payments' refunds with the
         provider's (a provider's module overrides it: see print_change_request_stripe).
         Refunds under way at their provider are followed, never sent again
-        (:meth:`_is_under_way_at_provider`).  The hourly follow-up also follows the authorized
-        payments of print orders (``print.order._cron_follow_up_authorizations``)."""
+        (:meth:`_is_under_way_at_provider`).  The authorized payments of print orders have a
+        scheduled action of their own (``print.order._cron_follow_up_authorizations``)."""
         under_way = self.search(
             [
                 ("state", "in", ("draft", "pending")),
@@ -1062,7 +1062,6 @@ class PrintRefund(models.Model):
                 self.env.cr, _logger, "Refund %s: not sent again now: %s", refund.name
             ):
                 refund._send()
-        self.env["print.order"]._cron_follow_up_authorizations()
 
     # === BUSINESS METHODS - OVERPAYMENTS === #
 

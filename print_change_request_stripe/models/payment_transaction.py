@@ -15,10 +15,10 @@ class PaymentTransaction(models.Model):
     PaymentIntent is the source of truth, read before every request (a PaymentIntent captured
     or canceled in Stripe's dashboard is followed, never captured or released again)."""
 
-    _inherit = "payment.transaction"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "payment.transaction"
 
     # ------------------------------------------------------------
-    # Provider hooks (print_change_request/models/payment_transaction_capture.py)
+    # Provider hooks (print_change_request/models/payment_transaction.py)
     # ------------------------------------------------------------
 
     def _print_send_capture(self):
