@@ -38,6 +38,7 @@ from . import test_tour_portal_typed
 from . import test_tour_portal_upload
 from . import test_portal_order_form_typed
 from . import test_portal_order_form
+from . import test_portal_order_form_upload
 from . import test_pricing
 from . import test_print_pricing
 from . import test_portal_price
