@@ -13,6 +13,7 @@ from . import test_refund_concurrency
 from . import test_lock_order
 from . import test_tours
 from . import test_tour_change_request
+from . import test_tour_change_request_note
 from . import test_portal
 from . import test_money_access
 from . import test_refund_replan
