@@ -9,7 +9,6 @@ PaymentIntent says what Stripe holds at the end."""
 
 # Two real transactions must see each other's work: this test commits on purpose, on its own
 # cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -36,7 +35,6 @@ class CaptureConcurrencyMixin:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             self.ids = self._commit_authorized_order(env)
-            cr.commit()
         self.addCleanup(self._remove_committed_data)
         self.captures = []
         self._count_captures()
@@ -84,7 +82,6 @@ class CaptureConcurrencyMixin:
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
             if getattr(self, "localstripe", None):
                 use_stripe_at(env, self.ids["previous_base"])
-            cr.commit()
 
     # ------------------------------------------------------------
     # Helpers: one operator's request on a cursor of its own
@@ -325,7 +322,6 @@ class CaptureConcurrencyMixin:
                 "WHERE id = %s",
                 [self.ids["tx"]],
             )
-            cr.commit()
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             self.assertIs(self._order(cr1).action_accept(), True)  # captured, not committed
             cr2.execute("SET LOCAL lock_timeout = '2s'")  # a wait would fail, not hang
@@ -338,7 +334,6 @@ class CaptureConcurrencyMixin:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env["print.order"]._cron_follow_up_authorizations()  # the next hour
-            cr.commit()
         self.assertEqual(self.captures, [self.ids["reference"]], "captured once")
         self._assert_captured_and_accepted()
 
@@ -346,7 +341,6 @@ class CaptureConcurrencyMixin:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env.ref("base.main_company").print_capture_before_expiry = value
-            cr.commit()
 
 
 @tagged("post_install", "-at_install")
@@ -412,7 +406,6 @@ class TestCaptureConcurrencyStripe(CaptureConcurrencyMixin, TransactionCase):
         self.localstripe.client().v1.payment_intents.capture(self.ids["reference"])
         with self.registry.cursor() as cr:
             self.assertIs(self._order(cr).action_accept(), True)
-            cr.commit()
         self.assertEqual(self.captures, [], "no capture request sent again")
         self._assert_captured_and_accepted()
 
