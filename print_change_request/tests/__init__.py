@@ -8,6 +8,7 @@ from . import test_change_request
 from . import test_refund_manual
 from . import test_lock_order
 from . import test_tours
+from . import test_tour_change_request_note
 from . import test_portal
 from . import test_preflight
 from . import test_preflight_job
@@ -30,6 +31,7 @@ from . import test_tour_portal_typed
 from . import test_tour_portal_upload
 from . import test_portal_order_form_typed
 from . import test_portal_order_form
+from . import test_portal_order_form_upload
 from . import test_pricing
 from . import test_print_pricing
 from . import test_portal_price

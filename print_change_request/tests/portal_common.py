@@ -1,9 +1,6 @@
 """Fixture of the portal tests: two customers with portal logins, real files, and helpers that
 use the portal as a browser does (GET the page, read its CSRF token, POST multipart forms)."""
 
-# pylint cannot infer ``cls.env`` through PrintCommon + HttpCase:
-# pylint: disable=unsubscriptable-object
-
 import io
 import re
 from urllib.parse import urlsplit
@@ -57,8 +54,11 @@ class PrintPortalCommon(PrintCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.reason = cls.env.ref("print_change_request.reason_missing_fonts")
-        cls.other_customer = cls.env["res.partner"].create(
+        # The class's environment, read from a record of it: pylint takes ``cls.env`` for
+        # TransactionCase's ``env = None`` (it does not see setUpClass set it).
+        env = cls.customer.env
+        cls.reason = env.ref("print_change_request.reason_missing_fonts")
+        cls.other_customer = env["res.partner"].create(
             {"name": "Oscar Other", "email": "oscar.other@example.com"}
         )
         company = cls.env.company
@@ -78,7 +78,7 @@ class PrintPortalCommon(PrintCommon, HttpCase):
             company_id=company.id,
             company_ids=[Command.set(company.ids)],
         )
-        cls.silk = cls.env["product.product"].create(
+        cls.silk = env["product.product"].create(
             {
                 "name": "Silk A3 170 g",
                 "type": "service",
@@ -110,7 +110,8 @@ class PrintPortalCommon(PrintCommon, HttpCase):
     def _setup_demo_provider(cls):
         """Odoo's demo payment provider for the test company (``payment_demo`` is installed
         for the tests only, by scripts/test.sh)."""
-        demo = cls.env["ir.module.module"].search([("name", "=", "payment_demo")])
+        env = cls.customer.env  # cls.env: see setUpClass
+        demo = env["ir.module.module"].search([("name", "=", "payment_demo")])
         assert demo.state == "installed", (
             "payment_demo must be installed for these tests: scripts/test.sh installs it"
         )

@@ -9,7 +9,6 @@ real call goes through)."""
 
 # Two real transactions must see each other's work: this test commits on purpose, on its own
 # cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -34,7 +33,6 @@ class CaptureConcurrencyMixin:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             self.ids = self._commit_authorized_order(env)
-            cr.commit()
         self.addCleanup(self._remove_committed_data)
         self.captures = []
         self._count_captures()
@@ -80,7 +78,6 @@ class CaptureConcurrencyMixin:
             cr.execute("DELETE FROM payment_transaction WHERE id = %s", [self.ids["tx"]])
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
             self._restore_provider_server(env, self.ids["previous_server"])
-            cr.commit()
 
     def _use_provider_server(self, env):
         """Point the provider's API at the test's server, if it has one (committed with the
@@ -329,7 +326,6 @@ class CaptureConcurrencyMixin:
                 "WHERE id = %s",
                 [self.ids["tx"]],
             )
-            cr.commit()
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             self.assertIs(self._order(cr1).action_accept(), True)  # captured, not committed
             cr2.execute("SET LOCAL lock_timeout = '2s'")  # a wait would fail, not hang
@@ -342,7 +338,6 @@ class CaptureConcurrencyMixin:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env["print.order"]._cron_follow_up_authorizations()  # the next hour
-            cr.commit()
         self.assertEqual(self.captures, [self.ids["reference"]], "captured once")
         self._assert_captured_and_accepted()
 
@@ -350,7 +345,6 @@ class CaptureConcurrencyMixin:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             env.ref("base.main_company").print_capture_before_expiry = value
-            cr.commit()
 
 
 @tagged("post_install", "-at_install")

@@ -8,7 +8,6 @@ Here two real cursors stand for the two requests, on data committed for the purp
 
 # Two real transactions must see each other's locks: this test commits on purpose, on its
 # own cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -50,14 +49,12 @@ class TestLockOrder(TransactionCase):
                 ]
             )
             jobs._mark_change_requested()
-            cr.commit()
             self.operator_id, self.order_id, self.job_ids = operator.id, order.id, jobs.ids
         self.addCleanup(self._remove_committed_data)
 
     def _remove_committed_data(self):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM print_order WHERE id = %s", [self.order_id])
-            cr.commit()
 
     def _hold_order_like_a_payment(self, cr):
         """What payment.transaction._update_state does first: lock the paid orders."""
@@ -206,7 +203,6 @@ class TestLockOrder(TransactionCase):
                 }
             )
             tx._set_done()
-            cr.commit()
             tx_id = tx.id
         self.addCleanup(self._remove_transaction, tx_id)
         return tx_id
@@ -217,4 +213,3 @@ class TestLockOrder(TransactionCase):
                 "DELETE FROM print_order_transaction_rel WHERE transaction_id = %s", [tx_id]
             )
             cr.execute("DELETE FROM payment_transaction WHERE id = %s", [tx_id])
-            cr.commit()

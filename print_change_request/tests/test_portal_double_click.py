@@ -7,7 +7,6 @@ third transaction until both wait, then lets them go."""
 
 # Two real transactions must see each other's locks: this test commits on purpose, on its
 # own cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import threading
 import time
@@ -53,7 +52,6 @@ class TestPortalDoubleClick(TransactionCase):
                         }
                     )
                 )
-            cr.commit()
             self.partner_id = user.partner_id.id
         self._remove_committed_data()  # what an interrupted run may have left
         self.addCleanup(self._remove_committed_data)
@@ -72,7 +70,6 @@ class TestPortalDoubleClick(TransactionCase):
                     [tuple(order_ids)],
                 )
                 cr.execute("DELETE FROM print_order WHERE id IN %s", [tuple(order_ids)])
-            cr.commit()
 
     def _drafts(self):
         with self.registry.cursor() as cr:
@@ -173,7 +170,6 @@ class TestPortalDoubleClick(TransactionCase):
                     ],
                 }
             )
-            cr.commit()
             draft_id = draft.id
         session = self._session()
         csrf = self._csrf(session, f"{self.base_url}/my/print_orders/{draft_id}")

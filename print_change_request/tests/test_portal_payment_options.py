@@ -2,9 +2,6 @@
 and partner: the customer logged in posts, over real HTTP and JSON-RPC, the providers, payment
 methods and tokens the page never offered, and nothing is created."""
 
-# pylint cannot infer ``cls.env`` through PrintCommon + HttpCase:
-# pylint: disable=unsubscriptable-object
-
 import json
 
 from odoo import Command
@@ -21,7 +18,8 @@ class TestPortalPaymentOptions(PrintPortalCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_demo_provider()
-        cls.other_company = cls.env["res.company"].create({"name": "Other Print Shop"})
+        env = cls.customer.env  # cls.env: see PrintPortalCommon.setUpClass
+        cls.other_company = env["res.company"].create({"name": "Other Print Shop"})
 
     def setUp(self):
         super().setUp()

@@ -8,7 +8,6 @@ without the order's lock both then insert that reference."""
 
 # Two real transactions must see each other's locks: this test commits on purpose, on its
 # own cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import threading
 import time
@@ -71,7 +70,6 @@ class TestPortalPaymentRace(TransactionCase):
                 "test_provider": provider.id,
                 "method": method.id,
             }
-            cr.commit()
         self.addCleanup(self._remove_committed_data)
 
     def _remove_committed_data(self):
@@ -86,7 +84,6 @@ class TestPortalPaymentRace(TransactionCase):
             )
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             env["payment.provider"].browse(self.ids["test_provider"]).state = "disabled"
-            cr.commit()
 
     def _pay(self):
         """One tab's click on Pay: the payment form's call of the transaction route."""

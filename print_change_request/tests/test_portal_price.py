@@ -1,9 +1,6 @@
 """The price while the customer fills a ticket, over real HTTP: the JSON price route computes
 what the backend will store, for the owner or the e-mail's link only, and writes nothing."""
 
-# pylint cannot infer ``cls.env`` through PrintCommon + HttpCase:
-# pylint: disable=unsubscriptable-object
-
 import json
 
 from lxml import html
@@ -19,12 +16,13 @@ class TestPortalPrice(PrintPortalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.vat_21 = cls.env["account.tax"].create(
+        env = cls.customer.env  # cls.env: see PrintPortalCommon.setUpClass
+        cls.vat_21 = env["account.tax"].create(
             {"name": "VAT 21%", "amount": 21, "type_tax_use": "sale"}
         )
 
         def service(name, price):
-            return cls.env["product.product"].create(
+            return env["product.product"].create(
                 {
                     "name": name,
                     "type": "service",

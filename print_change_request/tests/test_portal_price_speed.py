@@ -3,9 +3,6 @@ each job's price block shows its stored price and the order's stored totals, the
 totals are computed once per page, and the page's queries do not grow with its jobs.  (The
 page's time is measured by tests/benchmark_portal.py, not here.)"""
 
-# pylint cannot infer ``cls.env`` through PrintCommon + HttpCase:
-# pylint: disable=unsubscriptable-object
-
 import json
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -34,12 +31,13 @@ class TestPortalPriceSpeed(PrintPortalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        vat_21 = cls.env["account.tax"].create(
+        env = cls.customer.env  # cls.env: see PrintPortalCommon.setUpClass
+        vat_21 = env["account.tax"].create(
             {"name": "VAT 21% (speed)", "amount": 21, "type_tax_use": "sale"}
         )
 
         def service(name, price):
-            return cls.env["product.product"].create(
+            return env["product.product"].create(
                 {
                     "name": name,
                     "type": "service",

@@ -5,7 +5,6 @@ click, each played again by Odoo's own retry on a concurrent update, as its HTTP
 
 # Clicks in parallel must see each other's work: this test commits on purpose, on its own
 # cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import threading
 import time
@@ -35,7 +34,6 @@ class TestRefundUnderWayConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             self.ids = self._commit_overpaid_order(env)
-            cr.commit()
         self.addCleanup(self._remove_committed_data)
 
     def _commit_overpaid_order(self, env):
@@ -82,7 +80,6 @@ class TestRefundUnderWayConcurrency(TransactionCase):
             order.job_ids.attachment_ids.unlink()
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
-            cr.commit()
 
     def _click_send(self, barrier, answers, index):
         """One accountant's click: the page was read (the request's snapshot begins) with
@@ -125,9 +122,12 @@ class TestRefundUnderWayConcurrency(TransactionCase):
             with self.assertRaisesRegex(UserError, "only an automatic refund not sent yet"):
                 refund.action_send()
             cr.rollback()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
             env["print.refund"].sudo()._cron_follow_up_refunds()
-            cr.commit()
-            refund.invalidate_recordset()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            refund = env["print.refund"].browse(self.ids["refund"])
             source = refund.source_transaction_id.sudo()
             refund_txs = source.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
             self.assertEqual(len(refund_txs), 1, "one refund, one refund transaction")

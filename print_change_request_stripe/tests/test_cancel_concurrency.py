@@ -7,7 +7,6 @@ our own guard's doing."""
 
 # Two real transactions must see each other's work: this test commits on purpose, on its own
 # cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -40,7 +39,6 @@ class TestCancelConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.uid, {})
             self.ids = self._commit_paid_order(env)
-            cr.commit()
         self.addCleanup(self._remove_committed_data)
 
     def _commit_paid_order(self, env):
@@ -93,15 +91,15 @@ class TestCancelConcurrency(TransactionCase):
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
             use_stripe_at(env, self.ids["previous_base"])
-            cr.commit()
 
     def _question(self, cr):
-        """An operator clicks Cancel order: the refund question, committed (a request)."""
-        env = api.Environment(cr, self.uid, {})
-        action = env["print.order"].browse(self.ids["order"]).action_cancel()
-        self.assertEqual(action["res_model"], "print.order.cancel.wizard")
-        cr.commit()
-        return env[action["res_model"]].browse(action["res_id"])
+        """An operator clicks Cancel order: the refund question, committed (a request of its
+        own), then shown on ``cr``, whose transaction must not have begun."""
+        with self.registry.cursor() as click_cr:
+            env = api.Environment(click_cr, self.uid, {})
+            action = env["print.order"].browse(self.ids["order"]).action_cancel()
+            self.assertEqual(action["res_model"], "print.order.cancel.wizard")
+        return api.Environment(cr, self.uid, {})[action["res_model"]].browse(action["res_id"])
 
     def _stripe_refund_count(self):
         return len(

@@ -2,10 +2,6 @@
 capture, never a capture and a release; localstripe's PaymentIntent says what Stripe holds at
 the end.  The races themselves: print_change_request's test_capture_concurrency.py."""
 
-# Two real transactions must see each other's work: this test commits on purpose, on its own
-# cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
-
 from odoo import Command
 from odoo.addons.print_change_request.tests.committed_data import commit_test_provider
 from odoo.addons.print_change_request.tests.test_capture_concurrency import (
@@ -87,6 +83,5 @@ class TestCaptureConcurrencyStripe(CaptureConcurrencyMixin, TransactionCase):
         self.localstripe.client().v1.payment_intents.capture(self.ids["reference"])
         with self.registry.cursor() as cr:
             self.assertIs(self._order(cr).action_accept(), True)
-            cr.commit()
         self.assertEqual(self.captures, [], "no capture request sent again")
         self._assert_captured_and_accepted()

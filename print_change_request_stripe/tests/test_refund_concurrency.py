@@ -7,7 +7,6 @@ refund it holds at the end is our own guard's doing."""
 
 # Two real transactions must see each other's work: this test commits on purpose, on its own
 # cursors only (never the test's), and removes what it committed.
-# pylint: disable=invalid-commit
 
 import psycopg2
 from psycopg2 import errorcodes
@@ -40,7 +39,6 @@ class TestRefundConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.uid, {})
             self.ids = self._commit_paid_order(env)
-            cr.commit()
         self.addCleanup(self._remove_committed_data)
 
     def _commit_paid_order(self, env):
@@ -95,22 +93,23 @@ class TestRefundConcurrency(TransactionCase):
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
             env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
             use_stripe_at(env, self.ids["previous_base"])
-            cr.commit()
 
     def _operator_wizard(self, cr, order_id=None):
-        """An operator's "Send a change request for:" dialog, with the file ticked."""
-        env = api.Environment(cr, self.uid, {})
-        order = env["print.order"].browse(order_id or self.ids["order"])
-        action = order.action_request_change()
-        wizard = env[action["res_model"]].with_context(**action["context"]).create({})
-        wizard.line_ids.write(
-            {
-                "to_change": True,
-                "reason_id": env.ref("print_change_request.reason_low_resolution").id,
-            }
-        )
-        cr.commit()
-        return wizard
+        """An operator's "Send a change request for:" dialog, with the file ticked: opened in
+        a request of its own (committed), then shown on ``cr``, whose transaction must not
+        have begun (it would not see the dialog)."""
+        with self.registry.cursor() as dialog_cr:
+            env = api.Environment(dialog_cr, self.uid, {})
+            order = env["print.order"].browse(order_id or self.ids["order"])
+            action = order.action_request_change()
+            wizard = env[action["res_model"]].with_context(**action["context"]).create({})
+            wizard.line_ids.write(
+                {
+                    "to_change": True,
+                    "reason_id": env.ref("print_change_request.reason_low_resolution").id,
+                }
+            )
+        return wizard.with_env(wizard.env(cr=cr))
 
     def _ok_ok(self, wizard):
         """OK on the dialog, then OK on "The customer has already paid the order..."."""
@@ -157,9 +156,9 @@ class TestRefundConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             wizard = self._operator_wizard(cr)
             self._ok_ok(wizard)
-            cr.commit()
+        with self.registry.cursor() as cr:  # the same dialog's OK again, a request later
             with self.assertRaisesRegex(UserError, "already sent"):
-                self._ok_ok(wizard)
+                self._ok_ok(wizard.with_env(wizard.env(cr=cr)))
             cr.rollback()
         stripe_refunds = (
             self.localstripe.client()
@@ -193,14 +192,14 @@ class TestRefundConcurrency(TransactionCase):
                 }
             )
             self.addCleanup(self._remove_order, second.id)
-            cr.commit()
+        with self.registry.cursor() as cr:
             # The customer got a first e-mail already (its signup is prepared).
             self._ok_ok(self._operator_wizard(cr))
-            cr.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            env["print.order"].browse(self.ids["order"]).action_customer_changed()
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
             cr2.execute("SET lock_timeout = '2s'")
-            env1 = api.Environment(cr1, self.uid, {})
-            env1["print.order"].browse(self.ids["order"]).action_customer_changed()
             self._ok_ok(self._operator_wizard(cr1))  # operator 1, not committed yet
             wizard2 = self._operator_wizard(cr2, order_id=second.id)
             result = self._ok_ok(wizard2)  # operator 2, another order of the same customer
@@ -218,24 +217,24 @@ class TestRefundConcurrency(TransactionCase):
             order = env["print.order"].browse(order_id)
             order.job_ids.attachment_ids.unlink()
             cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
-            cr.commit()
 
     def _commit_failed_refund(self):
         """The order's automatic refund failed (Stripe unreachable) and that is committed."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.uid, {})
-            params = env["ir.config_parameter"].sudo()
-            params.set_param(
+            env["ir.config_parameter"].sudo().set_param(
                 "print_change_request.stripe_api_base", f"http://127.0.0.1:{free_port()}"
             )
-            cr.commit()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
             self._ok_ok(self._operator_wizard(cr))
-            params.set_param("print_change_request.stripe_api_base", self.localstripe.url)
+            env["ir.config_parameter"].sudo().set_param(
+                "print_change_request.stripe_api_base", self.localstripe.url
+            )
             refund = env["print.order"].browse(self.ids["order"]).refund_ids
             self.assertEqual(refund.state, "failed")
             env["print.order"].browse(self.ids["order"]).action_customer_changed()
-            cr.commit()
-            return refund.id
+            return refund.id  # committed as the block ends
 
     def _stripe_refund_count(self):
         return len(

@@ -5,8 +5,6 @@ Like test_refund_concurrency.py, this commits on purpose on its own cursors (nev
 test's) and removes what it committed.  A request that meets a serialization failure is
 played again here as Odoo's ``service.model.retrying`` plays an HTTP request again."""
 
-# pylint: disable=invalid-commit
-
 import threading
 
 import psycopg2
@@ -42,7 +40,6 @@ class TestStripeWebhookConcurrency(TransactionCase):
             self.ids = self._commit_paid_order(env)
             tx = env["print.order"].browse(self.ids["order"]).transaction_ids
             self.ids["tx"] = tx.id
-            cr.commit()
         self.addCleanup(self._remove_committed_data)
         self.stripe_refund = (
             self.localstripe.client()
@@ -76,18 +73,21 @@ class TestStripeWebhookConcurrency(TransactionCase):
     def _addon_webhook(self, env):
         env["print.refund"]._handle_stripe_refund_objects([self.stripe_refund])
 
-    def _retrying(self, call, cr):
-        """Play ``call(env)`` on ``cr`` again after a serialization failure, as Odoo does."""
+    def _retrying(self, call, in_thread=False):
+        """Play ``call(env)`` in a request of its own (a cursor, committed as it ends), again
+        after a serialization failure, as Odoo does."""
         for _attempt in range(5):
             try:
-                env = self._env(cr)
-                call(env)
-                cr.commit()
+                with self.registry.cursor() as cr:
+                    if in_thread:
+                        # the test's thread holds the registry's lock: no Registry() here
+                        cr.transaction = api.Transaction(self.registry)
+                        cr.execute("SET LOCAL lock_timeout = '30s'")
+                    call(self._env(cr))
                 return
             except psycopg2.OperationalError as error:
                 if error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
                     raise
-                cr.rollback()
         raise AssertionError("still failing after 5 attempts")
 
     def _in_thread(self, call):
@@ -97,11 +97,7 @@ class TestStripeWebhookConcurrency(TransactionCase):
 
         def run():
             try:
-                with self.registry.cursor() as cr:
-                    # the test's thread holds the registry's lock: no Registry() here
-                    cr.transaction = api.Transaction(self.registry)
-                    cr.execute("SET lock_timeout = '30s'")
-                    self._retrying(call, cr)
+                self._retrying(call, in_thread=True)
             except Exception as error:
                 outcome["error"] = error
 
@@ -148,7 +144,7 @@ class TestStripeWebhookConcurrency(TransactionCase):
                 thread.join(timeout=60)
             self.assertFalse(thread.is_alive())
             self.assertFalse(outcome.get("error"), outcome.get("error"))
-            self._retrying(self._addon_webhook, cr2)  # Stripe's retry, later
+            self._retrying(self._addon_webhook)  # Stripe's retry, later
         self._assert_one_refund()
 
     def test_02_our_webhook_while_odoo_webhook_records_the_refund(self):
@@ -167,7 +163,7 @@ class TestStripeWebhookConcurrency(TransactionCase):
                     thread.join(timeout=60)
                 self.assertFalse(thread.is_alive())
                 self.assertFalse(outcome.get("error"), outcome.get("error"))
-                self._retrying(self._addon_webhook, cr2)
+                self._retrying(self._addon_webhook)
         self._assert_one_refund()
 
     def test_03_two_payments_of_one_order_settling_at_once_flag_one_excess(self):
@@ -201,7 +197,6 @@ class TestStripeWebhookConcurrency(TransactionCase):
                         "state": "draft",
                     }
                 )
-            cr.commit()
         self.addCleanup(self._remove_order, unpaid.id)
 
         def settle(index):
@@ -237,4 +232,3 @@ class TestStripeWebhookConcurrency(TransactionCase):
             order.refund_ids.unlink()
             order.job_ids.attachment_ids.unlink()
             cr.execute("DELETE FROM print_order WHERE id = %s", [order_id])
-            cr.commit()

@@ -197,7 +197,9 @@ registry.category("web_tour.tours").add("print_change_request_portal_draft_keep_
             run: "click",
         },
         {
-            trigger: `${card("Flyer A5")} .o_print_file:contains('flyer-2.pdf')`,
+            // The stored file's link, on the page opened again: the chosen file's row in the
+            // replace box (inside the same .o_print_file) shows its name before it is sent.
+            trigger: `${card("Flyer A5")} .o_print_file a:contains('flyer-2.pdf')`,
         },
         wordKept("Needed by Friday"),
         {

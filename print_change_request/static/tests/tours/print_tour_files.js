@@ -18,12 +18,31 @@ export function pdfFile(name, base64 = PDF_BASE64) {
 /** Choose files in ``input`` as the file dialog does: ``files`` is ``[[name, protected]]``,
  * a readable PDF or (``protected``) one protected by a password. */
 export function choosePdfs(input, files) {
+    chooseFiles(
+        input,
+        files.map(([name, isProtected]) =>
+            pdfFile(name, isProtected ? PROTECTED_PDF_BASE64 : PDF_BASE64)
+        )
+    );
+}
+
+/** Choose ``files`` (``File`` objects) in ``input`` as the file dialog does. */
+export function chooseFiles(input, files) {
     const transfer = new DataTransfer();
-    for (const [name, isProtected] of files) {
-        transfer.items.add(pdfFile(name, isProtected ? PROTECTED_PDF_BASE64 : PDF_BASE64));
+    for (const file of files) {
+        transfer.items.add(file);
     }
     input.files = transfer.files;
     input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+/** The PDF at ``url`` (one the Python test made and stored), as a file named ``name``. */
+export async function fetchedPdf(url, name) {
+    const response = await fetch(url);
+    if (!response.ok) {
+        throw new Error(`${url} answered ${response.status}`);
+    }
+    return new File([await response.blob()], name, { type: "application/pdf" });
 }
 
 export function choosePdf(input, name) {
