@@ -4,6 +4,9 @@ from odoo.exceptions import UserError, ValidationError
 from ..lib import authorization, refund_planning
 from .print_row_lock_mixin import lock_rows
 
+#: Operations of a transaction that take no money from the customer for an order.
+NOT_A_PAYMENT = ("refund", "validation")
+
 RELEASE_STATES = [
     ("todo", "To release"),
     ("failed", "Release failed"),
@@ -64,6 +67,13 @@ class PaymentTransaction(models.Model):
     )
 
     # === BUSINESS METHODS - PAYMENT FLOW === #
+
+    def _filter_print_paid(self):
+        """The customer's payments among ``self`` that took money: done, neither a refund
+        nor a card validation (the one rule of "a done payment" of a print order)."""
+        return self.filtered(
+            lambda tx: tx.state == "done" and tx.operation not in NOT_A_PAYMENT and tx.amount > 0
+        )
 
     def _update_state(self, allowed_states, target_state, state_message):
         """Print refunds follow their refund transaction, whoever moved it (our refund call,
@@ -136,13 +146,8 @@ class PaymentTransaction(models.Model):
 
         Once Odoo post-processed it, the shop confirms a print order's online payment to the
         customer, once."""
-        to_confirm = self.filtered(
-            lambda tx: (
-                tx.state == "done"
-                and tx.operation not in ("refund", "validation")
-                and tx.print_order_ids
-                and not tx.is_post_processed
-            )
+        to_confirm = self._filter_print_paid().filtered(
+            lambda tx: tx.print_order_ids and not tx.is_post_processed
         )
         print_txs = self.filtered(
             lambda tx: tx.print_order_ids or tx.source_transaction_id.print_order_ids
@@ -162,11 +167,9 @@ class PaymentTransaction(models.Model):
                 nowait=False,
             )
             print_txs.invalidate_recordset()
-        for tx in self.filtered(
+        for tx in self._filter_print_paid().filtered(
             lambda tx: (
-                tx.state == "done"
-                and tx.operation not in ("refund", "validation")
-                and tx.print_order_ids
+                tx.print_order_ids
                 and not tx.invoice_ids
                 and not tx.payment_id
                 and not tx.is_post_processed
@@ -189,11 +192,9 @@ class PaymentTransaction(models.Model):
         partial captures and voids, whose children are booked instead): a print payment
         refunded before it was post-processed (an overpayment sent back at once) would keep
         its money in nowhere while its refund's payment went out.  Book it."""
-        for tx in self.filtered(
+        for tx in self._filter_print_paid().filtered(
             lambda tx: (
-                tx.state == "done"
-                and tx.operation not in ("refund", "validation")
-                and tx.print_order_ids
+                tx.print_order_ids
                 and not tx.payment_id
                 and not tx.child_transaction_ids.filtered(
                     lambda child: child.operation != "refund" and child.state in ("done", "cancel")

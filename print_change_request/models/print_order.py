@@ -1,17 +1,22 @@
 import logging
 from dataclasses import dataclass
 
-import psycopg2
 from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import create_index, float_compare, float_is_zero, float_round
 
-from ..lib import authorization, payment_attempts, preflight, pricing, refund_planning
+from ..lib import (
+    authorization,
+    notifications,
+    payment_attempts,
+    preflight,
+    pricing,
+    refund_planning,
+)
 from ..lib import communication_state as cs
-from .print_row_lock_mixin import lock_rows
+from .print_row_lock_mixin import left_for_next_run, lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -683,11 +688,7 @@ class PrintOrder(models.Model):
             txs = order.sudo().transaction_ids
             order.mail_transaction_id = (
                 txs.filtered(lambda tx: tx.id == tx_id)
-                or (
-                    txs.filtered(
-                        lambda tx: tx.state == "done" and tx.operation != "refund"
-                    ).sorted("id")[-1:]
-                )
+                or (txs._filter_print_paid().sorted("id")[-1:])
             )
 
     def _compute_access_url(self):
@@ -856,17 +857,12 @@ class PrintOrder(models.Model):
             raise UserError(unpaid[0]._get_unpaid_message())
         if accepted and not unpaid:
             accepted._get_live_jobs()._mark_accepted()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "sticky": True,
-                "title": self.env._("Payment not captured"),
-                "message": "\n".join(failures.values()),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notifications.notification(
+            self.env._("Payment not captured"),
+            failures.values(),
+            kind="warning",
+            then=notifications.RELOAD,
+        )
 
     def action_cancel(self):
         """Cancel the orders and all their jobs that are not canceled yet, then release their
@@ -1033,17 +1029,13 @@ class PrintOrder(models.Model):
                 "The request for change to %(customer)s is queued and will be sent shortly.",
                 customer=customer,
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "sticky": sticky,
-                "title": self.env._("Resend the request for change"),
-                "message": message,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notifications.notification(
+            self.env._("Resend the request for change"),
+            message,
+            kind=kind,
+            sticky=sticky,
+            then=notifications.RELOAD,
+        )
 
     def action_create_invoice(self):
         """Create and post the customer invoice of each order (its live jobs as lines), reconcile
@@ -1600,9 +1592,7 @@ class PrintOrder(models.Model):
         plus paid customer invoices that were not paid through one of those transactions."""
         self.ensure_one()
         total = 0.0
-        done_txs = self.transaction_ids.filtered(
-            lambda tx: tx.state == "done" and tx.operation != "refund" and tx.amount > 0
-        )
+        done_txs = self.transaction_ids._filter_print_paid()
         for tx in done_txs:
             total += self._to_order_currency(tx.amount, tx.currency_id)
         paid_by_tx = done_txs.invoice_ids
@@ -1635,9 +1625,7 @@ class PrintOrder(models.Model):
         for refund in self.refund_ids:
             if refund.state in refund_planning.COMMITTED_STATES and refund.source_transaction_id:
                 committed.setdefault(refund.source_transaction_id.id, []).append(refund.amount)
-        transactions = self.sudo().transaction_ids.filtered(
-            lambda tx: tx.state == "done" and tx.operation != "refund" and tx.amount > 0
-        )
+        transactions = self.sudo().transaction_ids._filter_print_paid()
         return [
             refund_planning.Source(
                 key=tx.id,
@@ -1870,16 +1858,13 @@ class PrintOrder(models.Model):
         )
         now = fields.Datetime.now()
         for tx in transactions:
-            try:
-                with self.env.cr.savepoint():
-                    tx.print_order_ids._print_lock_money(tx)
-                    if tx.state != "authorized":
-                        continue
-                    tx._print_follow_up_authorization(now, days, hours)
-            except (UserError, psycopg2.OperationalError) as error:
-                if getattr(error, "pgcode", None) not in (None, *PG_CONCURRENCY_ERRORS_TO_RETRY):
-                    raise
-                _logger.info("Payment %s: authorization not followed now: %s", tx.id, error)
+            with left_for_next_run(
+                self.env.cr, _logger, "Payment %s: authorization not followed now: %s", tx.id
+            ):
+                tx.print_order_ids._print_lock_money(tx)
+                if tx.state != "authorized":
+                    continue
+                tx._print_follow_up_authorization(now, days, hours)
 
     # === BUSINESS METHODS - CANCEL === #
 
@@ -2061,17 +2046,13 @@ class PrintOrder(models.Model):
         problem = failed or any(
             tx.print_release_state == "failed" for txs in held.values() for tx in txs
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if problem else ("info" if not canceled else "success"),
-                "sticky": bool(problem),
-                "title": self.env._("Order canceled"),
-                "message": "\n".join(lines),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notifications.notification(
+            self.env._("Order canceled"),
+            lines,
+            kind="warning" if problem else ("info" if not canceled else "success"),
+            sticky=bool(problem),
+            then=notifications.CLOSE,
+        )
 
     # === BUSINESS METHODS - INVOICING === #
 
@@ -2245,12 +2226,10 @@ class PrintOrder(models.Model):
     def _get_uninvoiced_payment_transactions(self):
         """Done online payments of the order that no invoice covers yet."""
         self.ensure_one()
-        return self.sudo().transaction_ids.filtered(
-            lambda tx: (
-                tx.state == "done"
-                and tx.operation not in ("refund", "validation")
-                and not tx.invoice_ids
-            )
+        return (
+            self.sudo()
+            .transaction_ids._filter_print_paid()
+            .filtered(lambda tx: not tx.invoice_ids)
         )
 
     def _create_print_invoice(self):

@@ -9,7 +9,7 @@ from odoo.tools import float_compare
 from odoo.tools.misc import format_amount
 
 from ..lib import communication_state as cs
-from ..lib import refund_planning
+from ..lib import notifications, refund_planning
 from .print_row_lock_mixin import left_for_next_run, lock_rows
 
 _logger = logging.getLogger(__name__)
@@ -474,16 +474,7 @@ class PrintRefund(models.Model):
             )
             for refund in lowered
         ]
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "sticky": True,
-                "title": self.env._("Not marked as done"),
-                "message": "\n".join(lines),
-            },
-        }
+        return notifications.notification(self.env._("Not marked as done"), lines, kind="warning")
 
     def action_register_payment(self):
         """Open Odoo's "Register payment" on the refund's credit note."""
@@ -738,6 +729,18 @@ class PrintRefund(models.Model):
         """Hook: bring what Odoo knows of the refunds' payments up to date with the payment
         provider (refunds made outside Odoo) before re-planning.  Under the money lock."""
 
+    def _set_covered_by_others(self):
+        """Cancel this refund: the money it was to give back went back through the order's
+        other refunds."""
+        self.ensure_one()
+        others = self._get_other_committed_refunds()
+        self.sudo()._set_canceled(
+            self.env._(
+                "Nothing left to refund: the money already went back to the customer through %s.",
+                ", ".join(others.mapped("name")) or self.env._("another refund"),
+            )
+        )
+
     def _cancel_if_covered(self):
         """Cancel the refunds whose money already went back some other way (another
         request's refund, a refund found on Stripe); return them.  Under the money lock."""
@@ -746,14 +749,7 @@ class PrintRefund(models.Model):
             if refund.state == "draft" and refund._is_under_way_at_provider():
                 continue  # sent already: it is followed, not called back
             if refund.state in ("draft", "failed") and not refund._get_still_due():
-                others = refund._get_other_committed_refunds()
-                refund.sudo()._set_canceled(
-                    self.env._(
-                        "Nothing left to refund: the money already went back to the customer "
-                        "through %s.",
-                        ", ".join(others.mapped("name")) or self.env._("another refund"),
-                    )
-                )
+                refund._set_covered_by_others()
                 covered |= refund
         return covered
 
@@ -804,19 +800,13 @@ class PrintRefund(models.Model):
             rounding = refund.currency_id.rounding
             if float_compare(due, refund.amount, precision_rounding=rounding) >= 0:
                 continue
+            if not due:
+                refund._set_covered_by_others()
+                canceled |= refund
+                continue
             others = ", ".join(refund._get_other_committed_refunds().mapped("name")) or (
                 self.env._("another refund")
             )
-            if not due:
-                refund.sudo()._set_canceled(
-                    self.env._(
-                        "Nothing left to refund: the money already went back to the customer "
-                        "through %s.",
-                        others,
-                    )
-                )
-                canceled |= refund
-                continue
             refund.sudo()._lower_amount(due)
             refund.sudo()._replace_draft_credit_note()
             if refund.state == "pending":
@@ -1569,14 +1559,4 @@ class PrintRefund(models.Model):
             kind, title = "info", self.env._("Nothing left to refund")
         else:
             kind, title = "success", self.env._("Refund sent")
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "sticky": kind != "success",
-                "title": title,
-                "message": "\n".join(lines),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notifications.notification(title, lines, kind=kind, then=notifications.RELOAD)

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import communication_state as cs
+from ..lib import notifications
 
 #: What the customer reads must stay readable (and the request small): characters at most.
 MESSAGE_MAX_LENGTH = 5000
@@ -617,17 +618,12 @@ class PrintChangeRequestWizard(models.TransientModel):
                 )
             )
         problem = failed or unconfirmed or not_told
-        action = {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if problem else "success",
-                "sticky": bool(problem),
-                "title": self.env._("Request for change"),
-                "message": "\n".join(messages),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        action = notifications.notification(
+            self.env._("Request for change"),
+            messages,
+            kind="warning" if problem else "success",
+            then=notifications.CLOSE,
+        )
         # The authorized payments of the orders (_release_payments).
         released, manual, not_released = releases or (self.env["payment.transaction"],) * 3
         lines = [
