@@ -850,16 +850,19 @@ class PrintOrder(models.Model):
         if len(self) == 1:
             return self.env["print.order.unpaid.wizard"]._open_for(self)
         # The orders whose capture did not fail are accepted as above, unless one is not
-        # paid: several, refused; a single one is left as it is (its dialog is not opened).
+        # paid: several, refused; a single one is not accepted and the notification says why.
         accepted = self - self.browse(list(failures))
         unpaid = accepted.filtered(lambda order: order._is_payment_missing())
         if unpaid and len(accepted) > 1:
             raise UserError(unpaid[0]._get_unpaid_message())
-        if accepted and not unpaid:
+        lines = list(failures.values())
+        if unpaid:
+            lines.append(unpaid._get_unpaid_message())
+        elif accepted:
             accepted._get_live_jobs()._mark_accepted()
         return notifications.notification(
             self.env._("Payment not captured"),
-            failures.values(),
+            lines,
             kind="warning",
             then=notifications.RELOAD,
         )

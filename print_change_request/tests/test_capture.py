@@ -5,7 +5,7 @@ print_change_request_stripe/tests/test_capture.py)."""
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import CaptureMixin, PrintCommon
@@ -208,6 +208,27 @@ class TestCaptureDemo(CaptureMixin, PrintCommon):
                 for body in order.message_ids.mapped("body")
             )
         )
+
+    def test_accept_of_two_a_capture_refused_and_the_other_unpaid_says_both(self):
+        """Accept on two orders: one's capture is refused by the provider, the other is not
+        paid (the shop requires payment): neither is accepted and the notification says why
+        for each (the unpaid one was left silently)."""
+        self.env.company.print_payment_required = True
+        failing, unpaid = self._create_order(), self._create_order()
+        tx = self._authorize(failing)
+
+        def refuse(transaction):
+            raise UserError("Card declined by the issuer")
+
+        self.patch(type(self.env["payment.transaction"]), "_send_capture_request", refuse)
+        result = (failing | unpaid).with_user(self.operator).action_accept()
+        self.assertEqual(result["params"]["title"], "Payment not captured")
+        message = result["params"]["message"]
+        self.assertIn("Card declined by the issuer", message)
+        self.assertIn(unpaid._get_unpaid_message(), message)
+        self.assertEqual(tx.state, "authorized")
+        self.assertNotEqual(failing.communication_state, "accepted")
+        self.assertNotEqual(unpaid.communication_state, "accepted")
 
     def test_two_authorizations_capture_before_expiry_captures_the_due_once(self):
         self.env.company.print_capture_before_expiry = True
