@@ -218,7 +218,7 @@ class TestCaptureDemo(CaptureMixin, PrintCommon):
         tx = self._authorize(failing)
 
         def refuse(transaction):
-            raise UserError("Card declined by the issuer")
+            raise UserError(transaction.env._("Card declined by the issuer"))
 
         self.patch(type(self.env["payment.transaction"]), "_send_capture_request", refuse)
         result = (failing | unpaid).with_user(self.operator).action_accept()
