@@ -89,6 +89,8 @@ class TestColorMigration(PrintCommon):
         self.assertEqual(len(scan), 1)
         self.assertIs(scan.report["is_color"], True)
         reason = self.env.ref(f"{MODULE}.reason_color_space")
+        # The XML ids renamed here in SQL and rolled back: no lookup cached meanwhile stays.
+        self.addCleanup(self.env.registry.clear_cache)
         product = self.env["product.product"].create({"name": "Color page", "type": "service"})
         cr = self.env.cr
 
@@ -128,6 +130,7 @@ class TestColorMigration(PrintCommon):
                 }
             )
         product_id = self.env.ref(f"{MODULE}.product_print_colour_page").id
+        self.env["product.product"].browse(product_id).name = "Colour page (print)"
         reason.write(
             {
                 "name": "Wrong colour space",
@@ -158,10 +161,18 @@ class TestColorMigration(PrintCommon):
             self._xmlid_name("ir.model.fields.selection", selection_id),
             {"selection__print_preflight_finding__code__color_space"},
         )
-        self.assertEqual(self.env.ref(f"{MODULE}.product_print_color_page").id, product_id)
-        self.assertFalse(
-            self.env.ref(f"{MODULE}.product_print_colour_page", raise_if_not_found=False)
+        # (in SQL: the XML ids' lookups are cached for the registry)
+        self.assertEqual(
+            self._xmlid_name("product.product", product_id), {"product_print_color_page"}
         )
+        product = self.env["product.product"].browse(product_id)
+        if self._xmlid_name("product.template", product.product_tmpl_id.id):
+            # the demo product (its template's XML id renamed with it): its shipped name too
+            self.assertEqual(
+                self._xmlid_name("product.template", product.product_tmpl_id.id),
+                {"product_print_color_page_product_template"},
+            )
+            self.assertEqual(product.name, "Color page (print)")
         self.assertEqual(reason.name, "Wrong color space")
         self.assertEqual(
             reason.description,

@@ -8,7 +8,8 @@ What a database stored with the old spelling takes the new one before Odoo loads
   ``is_color`` and the findings' codes and keys (``colour_space_rgb``, ``colour_space_bw``):
   the code reads them back with the new names;
 - the XML ids of the demo product ``product_print_colour_page`` (so the update finds it
-  instead of making another one);
+  instead of making another one), and its English name as shipped (demo data is not
+  updated);
 - the English texts of the catalogue's reason ``reason_color_space`` (``noupdate``): the
   shipped sentences only, a text the shop rewrote is kept;
 - saved filters naming the old code.
@@ -41,6 +42,8 @@ XMLIDS = {
     "product_print_colour_page": "product_print_color_page",
     "product_print_colour_page_product_template": "product_print_color_page_product_template",
 }
+#: The demo product's English name: old, new.
+DEMO_PRODUCT_NAME = ("Colour page (print)", "Color page (print)")
 #: The findings' messages as stored in English: old -> new.
 MESSAGES = {
     "The file uses RGB colours; printed in CMYK the colours may change. "
@@ -159,6 +162,20 @@ def _rename_xmlids(cr):
         )
 
 
+def _rename_demo_product(cr):
+    cr.execute(
+        """
+        UPDATE product_template tmpl
+           SET name = jsonb_set(tmpl.name, '{en_US}', to_jsonb(%s::text))
+          FROM ir_model_data data
+         WHERE data.module = %s AND data.name = 'product_print_color_page_product_template'
+           AND data.model = 'product.template' AND data.res_id = tmpl.id
+           AND tmpl.name->>'en_US' = %s
+        """,
+        (DEMO_PRODUCT_NAME[1], MODULE, DEMO_PRODUCT_NAME[0]),
+    )
+
+
 def _reword_reason(cr):
     cr.execute(
         """
@@ -192,4 +209,5 @@ def migrate(cr, version):
     _rename_finding_code(cr)
     _rename_scan_reports(cr)
     _rename_xmlids(cr)
+    _rename_demo_product(cr)
     _reword_reason(cr)
