@@ -2,7 +2,7 @@
     "name": "Print Shop: Request for Change",
     "summary": "Print orders and jobs with communication states; ask customers to change "
     "files or job tickets and refund paid orders automatically or by hand.",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Services/Print",
     "website": "https://github.com/print-change-request/print_change_request",
     "author": "print_change_request developers",

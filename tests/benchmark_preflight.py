@@ -15,8 +15,8 @@ Files:
 - ``jpeg-<M>MB`` / ``png-<M>MB``: a photo of about ``--image-mb`` MB (noise compresses badly,
   so the size is reached with realistic pixel counts);
 - ``bomb``: a one-page PDF whose content inflates to 200 MB (refused at pypdf's 75 MB);
-- ``indexed-chain``: a one-page PDF of about 64 KB whose Flate-compressed content sets a colour
-  ``--hostile-ops`` times (``sc``/``scn``) in a chain of /Indexed colour spaces (issue 13): run
+- ``indexed-chain``: a one-page PDF of about 64 KB whose Flate-compressed content sets a color
+  ``--hostile-ops`` times (``sc``/``scn``) in a chain of /Indexed color spaces (issue 13): run
   once, in the child process only, with ``--hostile-timeout`` seconds (the time it took is
   shown, or that it ran out of time).  ``--lib`` times another ``preflight.py`` (e.g. an older
   one: ``git show <commit>:print_change_request/lib/preflight.py > /tmp/old.py``).
@@ -63,7 +63,7 @@ def parse_args(argv=None):
     parser.add_argument("--budget", type=float, default=2.0, help="seconds allowed (2.0)")
     parser.add_argument("--min-dpi", type=int, default=150)
     parser.add_argument(
-        "--hostile-ops", type=int, default=6_000_000, help="colour operators (6,000,000; 0: skip)"
+        "--hostile-ops", type=int, default=6_000_000, help="color operators (6,000,000; 0: skip)"
     )
     parser.add_argument(
         "--hostile-timeout", type=float, default=300, help="seconds for that file (300)"
@@ -115,7 +115,7 @@ def main(argv=None):
         files.append((label, f"photo.{ext}", data, True))
     files.append(("bomb (200 MB inflated)", "bomb.pdf", samples.bomb_pdf(), False))
     if args.hostile_ops:
-        data = samples.indexed_colour_chain_pdf(args.hostile_ops)
+        data = samples.indexed_color_chain_pdf(args.hostile_ops)
         files.append((f"indexed-chain ({args.hostile_ops:,} ops)", "chain.pdf", data, None))
 
     print(

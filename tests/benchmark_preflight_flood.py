@@ -11,8 +11,8 @@ jobs, files): use a throwaway database with the addon installed, e.g.::
 
 Each run, with fresh customers and contents nobody checked yet:
 
-1. customer A's ``--hostile`` distinct hostile PDFs (``indexed_colour_chain_pdf``: about 64 KB,
-   millions of colour operators; each takes longer than the background allows) are stored
+1. customer A's ``--hostile`` distinct hostile PDFs (``indexed_color_chain_pdf``: about 64 KB,
+   millions of color operators; each takes longer than the background allows) are stored
    in three jobs (three uploads), left to the background as big files are;
 2. an Odoo server starts with ``--workers=2 --max-cron-threads=1`` and the watchdog's
    ``--limit-time-real`` (120 s), and the preflight cron is triggered;
@@ -97,7 +97,7 @@ def prepare(registry, samples, run, hostile):
         honest = env["res.partner"].create({"name": f"Honest customer {stamp}"})
         order = env["print.order"].create({"partner_id": flood.id})
         per_upload = -(-hostile // 3)
-        hostile_pdf = samples.indexed_colour_chain_pdf()
+        hostile_pdf = samples.indexed_color_chain_pdf()
         for upload in range(3):
             numbers = range(upload * per_upload, min(hostile, (upload + 1) * per_upload))
             env["print.job"].create(

@@ -44,7 +44,7 @@ def get_print_order_display_values(order_sudo):
       and not once per job or file.  Those whose content repeats are rendered once per
       distinct content: ``file_notes_html(job, attachment, flagged)`` (the file's
       automatic check and what to change, ``portal_print_file_notes``),
-      ``ticket_options_html(field, shown)`` (the options of the ticket's colour, sides or
+      ``ticket_options_html(field, shown)`` (the options of the ticket's color, sides or
       finishing), ``media_options_html(job, shown)`` (the papers offered for the job) and
       ``price_quote_html(quote)`` (a job's price block, ``portal_print_job_price_quote``).
       Those that differ per job or file are stamped (:func:`_stamper`: rendered once with

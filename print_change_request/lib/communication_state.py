@@ -1,4 +1,4 @@
-"""Communication states of print orders and jobs: keys, precedence, colours, transitions.
+"""Communication states of print orders and jobs: keys, precedence, colors, transitions.
 
 Plain Python, no ORM: the models import these tables and functions, and tests reach them
 without a database.  Labels are English source strings; the models translate them.
@@ -32,8 +32,8 @@ WAITING_ON_CUSTOMER = (CHANGE_REQUESTED,)
 #: States that never change again, except dispatched which may still be finalized.
 LOCKED = (DISPATCHED, FINALIZED)
 
-#: Odoo colour index per state (kanban stripe, list colour square).  The seven are told
-#: apart with every kind of colour vision: of Odoo's eleven colours, this set keeps the
+#: Odoo color index per state (kanban stripe, list color square).  The seven are told
+#: apart with every kind of color vision: of Odoo's eleven colors, this set keeps the
 #: closest two furthest apart (delta E >= 13 under protanopia, deuteranopia and
 #: tritanopia, see tests/color_vision.py); New (blue) and Job is changed (fuchsia) no longer
 #: look alike.
@@ -96,7 +96,7 @@ def order_state(job_states):
 
 
 def color(state):
-    """Odoo colour index of a state (0, no colour, when unknown or empty)."""
+    """Odoo color index of a state (0, no color, when unknown or empty)."""
     return COLORS.get(state, 0)
 
 

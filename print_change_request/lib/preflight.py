@@ -58,7 +58,7 @@ DAMAGED = "damaged"
 FONTS_NOT_EMBEDDED = "fonts_not_embedded"
 PAGE_SIZE = "page_size"
 LOW_RESOLUTION = "low_resolution"
-COLOUR_SPACE = "colour_space"
+COLOR_SPACE = "color_space"
 
 SEVERITIES = {
     ENCRYPTED: ERROR,
@@ -66,7 +66,7 @@ SEVERITIES = {
     FONTS_NOT_EMBEDDED: WARNING,
     PAGE_SIZE: WARNING,
     LOW_RESOLUTION: WARNING,
-    COLOUR_SPACE: INFO,
+    COLOR_SPACE: INFO,
 }
 # The reason of the catalogue each finding matches (``print_change_request.reason_<x>``).
 REASONS = {
@@ -75,7 +75,7 @@ REASONS = {
     FONTS_NOT_EMBEDDED: "missing_fonts",
     PAGE_SIZE: "page_size",
     LOW_RESOLUTION: "low_resolution",
-    COLOUR_SPACE: "color_space",
+    COLOR_SPACE: "color_space",
 }
 
 # The messages, by key; ``params`` fill them.  The Odoo side has the same texts, translated.
@@ -102,10 +102,10 @@ MESSAGES = {
     "at least %(min_dpi)s dpi are needed. Please use a higher-resolution image.",
     "low_resolution_pdf": "Images on page(s) %(pages)s have only %(dpi)s dpi at print size; "
     "at least %(min_dpi)s dpi are needed. Please use higher-resolution images.",
-    "colour_space_rgb": "The file uses RGB colours; printed in CMYK the colours may change. "
+    "color_space_rgb": "The file uses RGB colors; printed in CMYK the colors may change. "
     "Please convert the file to CMYK.",
-    "colour_space_bw": "The file has colours but the job is printed in black & white: "
-    "the colours will print as shades of grey.",
+    "color_space_bw": "The file has colors but the job is printed in black & white: "
+    "the colors will print as shades of grey.",
 }
 
 PDF = "pdf"
@@ -129,7 +129,7 @@ MAX_CONTENT_BYTES = 64 * 1024 * 1024  # content streams scanned per file, decode
 MAX_FORM_DEPTH = 6
 MAX_FORM_DRAWS = 50_000  # forms drawn per file, nested ones included
 MAX_PAGES = 5000
-# An RGB image up to this many pixels is sampled to tell colour from grey.
+# An RGB image up to this many pixels is sampled to tell color from grey.
 MAX_SAMPLED_PIXELS = 30_000_000
 # Images drawn smaller than this (mm, both sides) are decoration: no resolution check.
 MIN_IMAGE_MM = 5.0
@@ -142,7 +142,7 @@ _logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class PrintSpec:
     """What a file is judged against (the job ticket's print, as the preflight reads it):
-    the finished size of the media in mm (0: unknown, no size check), colour or black &
+    the finished size of the media in mm (0: unknown, no size check), color or black &
     white, the shop's minimum resolution.  Not the priced ticket (``lib/pricing.Ticket``)."""
 
     width_mm: float = 0.0
@@ -181,13 +181,13 @@ class Report:
     page_count: int = 0
     page_width_mm: float = 0.0
     page_height_mm: float = 0.0
-    is_colour: bool = False
+    is_color: bool = False
     timed_out: bool = False
     seconds: float = 0.0
     # What the scan learned that the ticket judges (:func:`apply_ticket`): a file is scanned
     # once, whatever the ticket, and judged again when the ticket changes.
     scanned: bool = False  # the scan went through: the ticket's findings apply
-    rgb: bool = False  # RGB content (RGB colours drawn, RGB images)
+    rgb: bool = False  # RGB content (RGB colors drawn, RGB images)
     pixels: list = field(default_factory=list)  # an image's [width, height] in pixels
     page_sizes: list = field(default_factory=list)  # a PDF's pages: [width, height, trimmed]
     page_dpi: list = field(default_factory=list)  # [page, lowest dpi of its images]
@@ -259,7 +259,7 @@ def scan_file(name, data):
 
 def apply_ticket(scanned, ticket):
     """The report of a file scanned by :func:`scan_file` for ``ticket``: the scan's own
-    findings and those of the ticket (page size, resolution, colour).  Cheap: no file read."""
+    findings and those of the ticket (page size, resolution, color).  Cheap: no file read."""
     report = Report.from_dict(scanned.to_dict())
     if not report.scanned:
         return report
@@ -274,7 +274,7 @@ def apply_ticket(scanned, ticket):
         _pdf_resolution_findings(report, ticket)
     else:
         _image_resolution_findings(report, ticket)
-    _colour_findings(report, ticket, rgb=report.rgb)
+    _color_findings(report, ticket, rgb=report.rgb)
     return report
 
 
@@ -472,7 +472,7 @@ def _check_image(data, report):
     if dpi and dpi[0] and dpi[1] and float(dpi[0]) > 1:
         report.page_width_mm = round(width / float(dpi[0]) * 25.4, 1)
         report.page_height_mm = round(height / float(dpi[1]) * 25.4, 1)
-    report.is_colour = _image_is_colour(image, report.kind)
+    report.is_color = _image_is_color(image, report.kind)
     report.rgb = image.mode in ("RGB", "RGBA", "RGBX", "P")
     report.pixels = [width, height]
     report.scanned = True
@@ -495,8 +495,8 @@ def _image_resolution_findings(report, ticket):
         )
 
 
-def _image_is_colour(image, kind):
-    """Colour or grey: by mode, and for RGB images by a look at a reduced copy."""
+def _image_is_color(image, kind):
+    """Color or grey: by mode, and for RGB images by a look at a reduced copy."""
     mode = image.mode
     if mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
         return False
@@ -508,7 +508,7 @@ def _image_is_colour(image, kind):
     if kind == JPEG:
         image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
     elif width * height > MAX_SAMPLED_PIXELS:
-        return True  # too big to look at quickly: its mode says colour
+        return True  # too big to look at quickly: its mode says color
     image.load()
     sample = image.convert("RGB")
     sample.thumbnail((256, 256))
@@ -524,19 +524,19 @@ def verdict(severities):
     """The one verdict on findings of these ``severities``, the same in the backend's badge
     and on the customer's page: ``error`` when one is an error, else ``warning`` when there
     is any finding at all (the customer reads every finding, an ``info`` one too, as something
-    to look at: "The file uses RGB colours..."), else ``ok``."""
+    to look at: "The file uses RGB colors..."), else ``ok``."""
     severities = set(severities)
     if ERROR in severities:
         return ERROR
     return WARNING if severities else "ok"
 
 
-def _colour_findings(report, ticket, rgb):
+def _color_findings(report, ticket, rgb):
     if ticket.color_mode == "bw":
-        if report.is_colour:
-            report.add(COLOUR_SPACE, "colour_space_bw")
-    elif rgb and report.is_colour:
-        report.add(COLOUR_SPACE, "colour_space_rgb")
+        if report.is_color:
+            report.add(COLOR_SPACE, "color_space_bw")
+    elif rgb and report.is_color:
+        report.add(COLOR_SPACE, "color_space_rgb")
 
 
 # ------------------------------------------------------------
@@ -605,14 +605,14 @@ def _multiply(m, n):
 
 
 class _PdfScan:
-    """One pass over the pages: sizes, fonts, placed images, colours."""
+    """One pass over the pages: sizes, fonts, placed images, colors."""
 
     def __init__(self, reader, report):
         self.reader = reader
         self.report = report
         self.fonts_missing = set()
         self.rgb = False
-        self.colour = False
+        self.color = False
         self.page_dpi = {}  # page number -> lowest effective dpi of its images
         self.space_kinds = {}  # (id of a /ColorSpace resource, name) -> its kind
         self.budget = MAX_CONTENT_BYTES
@@ -641,7 +641,7 @@ class _PdfScan:
                 fonts=", ".join(sorted(self.fonts_missing)),
             )
         report.page_dpi = [[page, dpi] for page, dpi in sorted(self.page_dpi.items())]
-        report.is_colour = self.colour
+        report.is_color = self.color
         report.rgb = self.rgb
         report.scanned = True
 
@@ -684,8 +684,8 @@ class _PdfScan:
         spaces = _resolve(resources.get("/ColorSpace")) or {}
         stack = []
         operands = []
-        # The kinds of the current colour spaces, resolved once per name and resource
-        # (``cs``/``CS``), not at each colour set: the cost stays linear in the content.
+        # The kinds of the current color spaces, resolved once per name and resource
+        # (``cs``/``CS``), not at each color set: the cost stays linear in the content.
         fill_kind = stroke_kind = ("gray", 1)
         font = None  # the font text is shown in (``Tf``); only used fonts count
         position = 0
@@ -716,9 +716,9 @@ class _PdfScan:
                 elif op in (b"Tj", b"TJ", b"'", b'"'):
                     self._font(font)
                 elif op in (b"rg", b"RG") and len(operands) >= 3:
-                    self._rgb_colour(operands[-3:])
+                    self._rgb_color(operands[-3:])
                 elif op in (b"k", b"K") and len(operands) >= 4:
-                    self._cmyk_colour(operands[-4:])
+                    self._cmyk_color(operands[-4:])
                 elif op in (b"cs", b"CS") and operands and isinstance(operands[-1], str):
                     if op == b"cs":
                         fill_kind = self._space_kind(operands[-1], spaces)
@@ -727,40 +727,40 @@ class _PdfScan:
                 elif op in (b"sc", b"scn", b"SC", b"SCN"):
                     kind = fill_kind if op in (b"sc", b"scn") else stroke_kind
                     if kind[0] and operands:
-                        self._kind_colour(kind[0], operands)
+                        self._kind_color(kind[0], operands)
                 elif op == b"ID":
                     end = _INLINE_IMAGE_END.search(data, position)
                     position = end.end() if end else len(data)
                 operands.clear()
             match = _TOKEN.search(data, position)
 
-    def _rgb_colour(self, values):
+    def _rgb_color(self, values):
         if max(values) - min(values) > 0.01:
-            self.rgb = self.colour = True
+            self.rgb = self.color = True
 
-    def _cmyk_colour(self, values):
+    def _cmyk_color(self, values):
         if max(values[:3]) > 0.005:
-            self.colour = True
+            self.color = True
 
     def _space_kind(self, name, spaces):
-        """The kind of the colour space ``name`` (of the resource ``spaces``), resolved once."""
+        """The kind of the color space ``name`` (of the resource ``spaces``), resolved once."""
         key = (id(spaces), name)
         kind = self.space_kinds.get(key)
         if kind is None:
-            kind = self.space_kinds[key] = _colour_space_kind(name, spaces)
+            kind = self.space_kinds[key] = _color_space_kind(name, spaces)
         return kind
 
-    def _kind_colour(self, kind, operands):
+    def _kind_color(self, kind, operands):
         if kind == "spot":
-            self.colour = True
+            self.color = True
             return
-        if kind not in ("rgb", "cmyk") or (self.rgb and self.colour):
+        if kind not in ("rgb", "cmyk") or (self.rgb and self.color):
             return  # grey, or nothing more to learn
         values = [o for o in operands if isinstance(o, float)]
         if kind == "rgb" and len(values) >= 3:
-            self._rgb_colour(values[:3])
+            self._rgb_color(values[:3])
         elif kind == "cmyk" and len(values) >= 4:
-            self._cmyk_colour(values[:4])
+            self._cmyk_color(values[:4])
 
     def _draw(self, ref, resources, number, ctm, depth):
         xobject = _resolve(ref)
@@ -781,11 +781,11 @@ class _PdfScan:
         if subtype != "/Image" or xobject.get("/ImageMask"):
             return
         spaces = _resolve(resources.get("/ColorSpace")) or {}
-        kind, _components = _colour_space_kind(xobject.get("/ColorSpace"), spaces)
+        kind, _components = _color_space_kind(xobject.get("/ColorSpace"), spaces)
         if kind == "rgb":
-            self.rgb = self.colour = True
+            self.rgb = self.color = True
         elif kind in ("cmyk", "spot"):
-            self.colour = True
+            self.color = True
         width_px = float(xobject.get("/Width") or 0)
         height_px = float(xobject.get("/Height") or 0)
         a, b, c, d = ctm[:4]
@@ -868,8 +868,8 @@ def _resolve(value):
     return value
 
 
-def _colour_space_kind(space, spaces, depth=0):
-    """("rgb" | "cmyk" | "gray" | "spot" | "", components) of a colour space (a name, a
+def _color_space_kind(space, spaces, depth=0):
+    """("rgb" | "cmyk" | "gray" | "spot" | "", components) of a color space (a name, a
     resource name or an array)."""
     space = _resolve(space)
     if space is None or depth > 4:
@@ -882,7 +882,7 @@ def _colour_space_kind(space, spaces, depth=0):
         if space in _GRAY_SPACES:
             return "gray", 1
         if space in spaces:
-            return _colour_space_kind(spaces[space], spaces, depth + 1)
+            return _color_space_kind(spaces[space], spaces, depth + 1)
         return "", 0
     if isinstance(space, list) and space:
         family = str(_resolve(space[0]))
@@ -890,7 +890,7 @@ def _colour_space_kind(space, spaces, depth=0):
             components = int((_resolve(space[1]) or {}).get("/N", 0))
             return {1: ("gray", 1), 3: ("rgb", 3), 4: ("cmyk", 4)}.get(components, ("", 0))
         if family in ("/Indexed", "/I") and len(space) > 1:
-            return _colour_space_kind(space[1], spaces, depth + 1)
+            return _color_space_kind(space[1], spaces, depth + 1)
         if family in ("/CalRGB", "/Lab"):
             return "rgb", 3
         if family == "/CalGray":
@@ -900,7 +900,7 @@ def _colour_space_kind(space, spaces, depth=0):
         if family == "/DeviceN":
             return "spot", 1
         if family == "/Pattern" and len(space) > 1:
-            return _colour_space_kind(space[1], spaces, depth + 1)
+            return _color_space_kind(space[1], spaces, depth + 1)
     return "", 0
 
 

@@ -5,7 +5,7 @@ The model (the same for the backend and the portal):
 * **Media**: the paper is priced per *sheet* and copy.  One-sided, every page takes a sheet;
   two-sided, two pages share one: ``sheets = ceil(pages / 2)``.  This is how two-sided
   printing is cheaper: it uses fewer sheets, while every page is still printed.
-* **Printing**: each printed page (a page of the file, per copy) costs the shop's colour or
+* **Printing**: each printed page (a page of the file, per copy) costs the shop's color or
   black & white page price.
 * **Finishing**: one price per copy (stapling, folding, binding...).
 * ``pages`` is what the preflight counted in the job's files; a job whose files are not
@@ -22,7 +22,7 @@ products' taxes to each component as Odoo's sale documents do.
 import math
 from dataclasses import dataclass
 
-COLOUR = "color"
+COLOR = "color"
 BLACK_WHITE = "bw"
 ONE_SIDED = "one"
 TWO_SIDED = "two"
@@ -41,7 +41,7 @@ class Ticket:
 
     pages: int = 1
     copies: int = 1
-    color_mode: str = COLOUR
+    color_mode: str = COLOR
     sides: str = ONE_SIDED
     finishing: str = NO_FINISHING
 

@@ -17,7 +17,7 @@ from .print_preflight_scan import ScanBudget
 
 _logger = logging.getLogger(__name__)
 
-COLOR_MODES = [("color", "Colour"), ("bw", "Black & white")]
+COLOR_MODES = [("color", "Color"), ("bw", "Black & white")]
 SIDES = [("one", "One-sided"), ("two", "Two-sided")]
 #: Odoo's default upload limit (``web.max_file_upload_size``), as the web client uses it.
 DEFAULT_MAX_UPLOAD_SIZE = 128 * 1024 * 1024
@@ -42,7 +42,7 @@ PREFLIGHT_FIELDS = {
     "preflight_is_color",
     "preflight_date",
 }
-# What the check depends on: the files and the ticket's media and colour mode.
+# What the check depends on: the files and the ticket's media and color mode.
 PREFLIGHT_TRIGGERS = {"attachment_ids", "product_id", "color_mode"}
 
 DEFAULT_SYNC_MAX_MB = 64
@@ -114,7 +114,7 @@ class PrintJob(models.Model):
     copies = fields.Integer(default=1, required=True, tracking=True)
     color_mode = fields.Selection(
         selection=COLOR_MODES,
-        string="Colour mode",
+        string="Color mode",
         default="color",
         required=True,
         tracking=True,
@@ -159,7 +159,7 @@ class PrintJob(models.Model):
     preflight_page_count = fields.Integer(string="Pages", readonly=True, copy=False)
     preflight_page_size = fields.Char(string="Page size", readonly=True, copy=False)
     preflight_is_color = fields.Boolean(
-        string="Colour content", readonly=True, copy=False, help="The files print in colour."
+        string="Color content", readonly=True, copy=False, help="The files print in color."
     )
     preflight_date = fields.Datetime(string="Preflight checked on", readonly=True, copy=False)
 
@@ -172,7 +172,7 @@ class PrintJob(models.Model):
         compute="_compute_price_breakdown",
         store=True,
         precompute=True,
-        help="The shop's product that prices one printed page in the job's colour mode.",
+        help="The shop's product that prices one printed page in the job's color mode.",
     )
     finishing_product_id = fields.Many2one(
         comodel_name="product.product",
@@ -1202,10 +1202,10 @@ class PrintJob(models.Model):
         reasons = {}
         vals_list = []
         for job in self.sudo():
-            summary = {"severities": set(), "pages": 0, "sizes": [], "colour": False}
+            summary = {"severities": set(), "pages": 0, "sizes": [], "color": False}
             for attachment, report in results.get(job.id, []):
                 summary["pages"] += report.page_count
-                summary["colour"] = summary["colour"] or report.is_colour
+                summary["color"] = summary["color"] or report.is_color
                 if report.page_width_mm and report.page_height_mm:
                     size = f"{report.page_width_mm:g} x {report.page_height_mm:g} mm"
                     if size not in summary["sizes"]:
@@ -1239,7 +1239,7 @@ class PrintJob(models.Model):
             vals = {
                 "preflight_state": state,
                 "preflight_page_size": ", ".join(summary["sizes"]),
-                "preflight_is_color": summary["colour"],
+                "preflight_is_color": summary["color"],
                 "preflight_date": fields.Datetime.now(),
             }
             # The page count prices the job: written only when counted in full and changed, so

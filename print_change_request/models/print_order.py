@@ -2453,7 +2453,7 @@ class PrintOrder(models.Model):
             ticket = pricing.Ticket(
                 pages=0,
                 copies=values.get("copies", 1),
-                color_mode=values.get("color_mode", pricing.COLOUR),
+                color_mode=values.get("color_mode", pricing.COLOR),
                 sides=values.get("sides", pricing.ONE_SIDED),
                 finishing=values.get("finishing", pricing.NO_FINISHING),
             )

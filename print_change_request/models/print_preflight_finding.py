@@ -13,7 +13,7 @@ CODES = [
     (preflight.FONTS_NOT_EMBEDDED, "Fonts not embedded"),
     (preflight.PAGE_SIZE, "Page size"),
     (preflight.LOW_RESOLUTION, "Low resolution"),
-    (preflight.COLOUR_SPACE, "Colour space"),
+    (preflight.COLOR_SPACE, "Color space"),
 ]
 
 
@@ -103,13 +103,13 @@ class PrintPreflightFinding(models.Model):
                 "Images on page(s) %(pages)s have only %(dpi)s dpi at print size; "
                 "at least %(min_dpi)s dpi are needed. Please use higher-resolution images."
             ),
-            "colour_space_rgb": self.env._(
-                "The file uses RGB colours; printed in CMYK the colours may change. "
+            "color_space_rgb": self.env._(
+                "The file uses RGB colors; printed in CMYK the colors may change. "
                 "Please convert the file to CMYK."
             ),
-            "colour_space_bw": self.env._(
-                "The file has colours but the job is printed in black & white: "
-                "the colours will print as shades of grey."
+            "color_space_bw": self.env._(
+                "The file has colors but the job is printed in black & white: "
+                "the colors will print as shades of grey."
             ),
         }
 

@@ -20,7 +20,7 @@ class PrintPreflightScan(models.Model):
     content's checksum (SHA-1, as ``ir.attachment.checksum``) and the type its name claims.
 
     Every outcome is kept, time-outs too, with the time the check had: a content is read
-    once, however often it is uploaded, stored, re-checked for another ticket (colour mode,
+    once, however often it is uploaded, stored, re-checked for another ticket (color mode,
     media: :func:`~..lib.preflight.apply_ticket` judges a scan again without reading the
     file) or by the background; a content that ran out of time is read again only with
     more time than it had.  Written in sudo by the preflight only."""

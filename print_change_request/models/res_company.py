@@ -108,9 +108,9 @@ class ResCompany(models.Model):
     # own taxes (lib/pricing.py).  An empty product prices its component at 0.
     print_color_page_product_id = fields.Many2one(
         comodel_name="product.product",
-        string="Colour page",
+        string="Color page",
         check_company=True,
-        help="The price of one page printed in colour (per page and copy). Empty: free.",
+        help="The price of one page printed in color (per page and copy). Empty: free.",
     )
     print_bw_page_product_id = fields.Many2one(
         comodel_name="product.product",

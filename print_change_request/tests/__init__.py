@@ -58,6 +58,7 @@ from . import test_capture
 from . import test_capture_concurrency
 from . import test_tour_capture
 from . import test_data_isolation
+from . import test_color_words
 from . import test_portal_hostile_text
 from . import test_portal_words
 from . import test_cancel_paid_order

@@ -1,16 +1,16 @@
-"""How far apart two colours look, for everyone: normal vision and the three kinds of
+"""How far apart two colors look, for everyone: normal vision and the three kinds of
 dichromacy (protanopia, deuteranopia, tritanopia).
 
-Plain Python, no ORM.  Colour-blindness is simulated with the matrices of Machado, Oliveira
+Plain Python, no ORM.  Color-blindness is simulated with the matrices of Machado, Oliveira
 and Fernandes (2009, severity 1.0) applied to linear sRGB; the distance is CIE76 delta E in
-CIELAB (D65).  A delta E around 2 is barely noticeable; above 10 two colours are told apart
+CIELAB (D65).  A delta E around 2 is barely noticeable; above 10 two colors are told apart
 at a glance.
 """
 
 import itertools
 
-#: Odoo's colour palette (web/static/src/scss/secondary_variables.scss, ``$o-colors``):
-#: index -> hex.  Index 0 means "no colour".
+#: Odoo's color palette (web/static/src/scss/secondary_variables.scss, ``$o-colors``):
+#: index -> hex.  Index 0 means "no color".
 ODOO_COLORS = (
     "#a2a2a2",
     "#ee2d2d",
@@ -75,13 +75,13 @@ def seen_as(hex_color, vision="normal"):
 
 
 def delta_e(hex_a, hex_b, vision="normal"):
-    """CIE76 distance between two colours as seen with ``vision``."""
+    """CIE76 distance between two colors as seen with ``vision``."""
     lab_a, lab_b = seen_as(hex_a, vision), seen_as(hex_b, vision)
     return sum((a - b) ** 2 for a, b in zip(lab_a, lab_b, strict=True)) ** 0.5
 
 
 def closest_pair(hex_colors):
-    """(delta E, vision, colour a, colour b) of the two colours that look most alike, over
+    """(delta E, vision, color a, color b) of the two colors that look most alike, over
     every kind of vision."""
     return min(
         (delta_e(a, b, vision), vision, a, b)

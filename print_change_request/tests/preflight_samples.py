@@ -73,13 +73,13 @@ def a3_fonts_pdf():
 
 
 def image(
-    size=(595, 842), mode="L", dpi=72, fmt="PNG", colour=(200, 40, 40), second=(30, 120, 220)
+    size=(595, 842), mode="L", dpi=72, fmt="PNG", color=(200, 40, 40), second=(30, 120, 220)
 ):
-    """An image of ``size`` pixels: grey gradient (mode L), two colours (RGB) or CMYK."""
+    """An image of ``size`` pixels: grey gradient (mode L), two colors (RGB) or CMYK."""
     if mode == "L":
         picture = Image.linear_gradient("L").resize(size)
     elif mode == "RGB":
-        picture = Image.new("RGB", size, colour)
+        picture = Image.new("RGB", size, color)
         picture.paste(second, (0, 0, size[0] // 2, size[1]))
     else:
         picture = Image.new("CMYK", size, (0, 80, 200, 0))
@@ -228,9 +228,9 @@ def png_bomb(side=50_000):
     )
 
 
-def indexed_colour_chain_pdf(operators=6_000_000, chain=4):
-    """One A4 page whose Flate-compressed content (about 64 KB) sets a colour ``operators``
-    times (``sc`` and ``scn`` in turn) in a colour space that is a chain of ``chain``
+def indexed_color_chain_pdf(operators=6_000_000, chain=4):
+    """One A4 page whose Flate-compressed content (about 64 KB) sets a color ``operators``
+    times (``sc`` and ``scn`` in turn) in a color space that is a chain of ``chain``
     /Indexed spaces over /DeviceRGB: the scan must stay linear in the content."""
     spaces = [b"/DeviceRGB"]
     for _index in range(chain):

@@ -35,12 +35,12 @@ class TestCommunicationStateRules(BaseCase):
         with self.assertRaises(ValueError):
             cs.order_state(["bogus"])
 
-    def test_06_every_state_has_its_own_colour_and_a_decoration(self):
+    def test_06_every_state_has_its_own_color_and_a_decoration(self):
         keys = [key for key, _label in cs.STATES]
         self.assertEqual(set(cs.COLORS), set(keys))
         self.assertEqual(set(cs.DECORATIONS), set(keys))
-        self.assertEqual(len(set(cs.COLORS.values())), len(keys), "two states share a colour")
-        self.assertNotIn(0, cs.COLORS.values(), "0 is Odoo's 'no colour'")
+        self.assertEqual(len(set(cs.COLORS.values())), len(keys), "two states share a color")
+        self.assertNotIn(0, cs.COLORS.values(), "0 is Odoo's 'no color'")
         self.assertNotEqual(cs.color(cs.CHANGE_REQUESTED), cs.color(cs.CHANGED))
         self.assertEqual(cs.color(False), 0)
 

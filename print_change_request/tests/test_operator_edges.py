@@ -1,7 +1,7 @@
 """The operator's and the accountant's rough edges, as they meet them in the back office:
 quick create, the "not paid" dialog, e-mails that fail after the green toast, every
 preflight finding reaching the customer, the customer's changes to check, the chatter, the
-refunded payment, the state colours."""
+refunded payment, the state colors."""
 
 import html
 import smtplib
@@ -295,10 +295,10 @@ class TestOperatorEdges(PrintCommon):
         self.assertTrue(refund.with_user(self.operator).refunded_payment_label)
 
     # ------------------------------------------------------------
-    # Colours and columns
+    # Colors and columns
     # ------------------------------------------------------------
 
-    def test_11_every_state_badge_has_the_state_colour(self):
+    def test_11_every_state_badge_has_the_state_color(self):
         for model in ("print.order", "print.job"):
             for view_type in ("list", "form") + (("kanban",) if model == "print.order" else ()):
                 arch = self.env[model].get_view(view_type=view_type)["arch"]
@@ -306,7 +306,7 @@ class TestOperatorEdges(PrintCommon):
                     self.assertNotIn('name="communication_state" widget="badge"', arch)
                     self.assertIn('widget="print_state_badge"', arch)
                     if view_type == "list":
-                        # Rows are not coloured apart from the state's colour.
+                        # Rows are not colored apart from the state's color.
                         for decoration in ("info", "warning", "primary", "success", "danger"):
                             self.assertNotRegex(
                                 arch, rf"<list[^>]*decoration-{decoration}=", decoration

@@ -216,7 +216,7 @@ class TestPortalAnswer(PrintPortalCommon):
         for values, fragment in (
             ({"copies": "0"}, "Copies"),
             ({"copies": "many"}, "Copies"),
-            ({"color_mode": "rainbow"}, "Colour mode"),
+            ({"color_mode": "rainbow"}, "Color mode"),
             ({"product_id": str(self.paper.id + 10000)}, "media"),
             ({"ticket_note": "x" * 3000}, "at most"),
         ):

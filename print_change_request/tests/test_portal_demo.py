@@ -24,7 +24,7 @@ class TestPortalDemo(HttpCase):
         self.assertIn(order.name, response.text)
         response = self.url_open(f"/my/print_orders/{order.id}")
         page = html.fromstring(response.content)
-        self.assertIn("Wrong colour space", page.text_content())
+        self.assertIn("Wrong color space", page.text_content())
         csrf = page.xpath("//input[@name='csrf_token']/@value")[0]
         response = self.url_open(
             f"/my/print_orders/{order.id}/jobs/{job.id}/files",

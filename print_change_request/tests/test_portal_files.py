@@ -99,7 +99,7 @@ class TestPortalFiles(PrintPortalCommon):
         self.job_1.with_user(self.operator).color_mode = "bw"
         self._assert_done(self._remove(self.job_1, self.flagged), "removed")
         self.job_1.with_user(self.operator).action_preflight()
-        self.assertEqual(self.scans, ["new.png"], "a colour change or a removal reads nothing")
+        self.assertEqual(self.scans, ["new.png"], "a color change or a removal reads nothing")
         self.assertNotEqual(self.job_1.preflight_state, "pending")
 
     def test_03_a_26_mb_tiff_is_stored_and_checked(self):

@@ -31,12 +31,12 @@ class TestPortalPrice(PrintPortalCommon):
                 }
             )
 
-        cls.colour_page = service("Colour page", 0.30)
+        cls.color_page = service("Color page", 0.30)
         cls.bw_page = service("B&W page", 0.08)
         cls.fold = service("Fold", 0.10)
         cls.env.company.write(
             {
-                "print_color_page_product_id": cls.colour_page.id,
+                "print_color_page_product_id": cls.color_page.id,
                 "print_bw_page_product_id": cls.bw_page.id,
                 "print_finishing_fold_product_id": cls.fold.id,
             }

@@ -48,7 +48,7 @@ class TestPortalPriceSpeed(PrintPortalCommon):
 
         cls.env.company.write(
             {
-                "print_color_page_product_id": service("Colour page (speed)", 0.30).id,
+                "print_color_page_product_id": service("Color page (speed)", 0.30).id,
                 "print_bw_page_product_id": service("B&W page (speed)", 0.08).id,
                 "print_finishing_fold_product_id": service("Fold (speed)", 0.10).id,
             }

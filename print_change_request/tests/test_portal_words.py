@@ -216,7 +216,7 @@ class TestPortalWords(PortalNewOrderCommon):
         job.attachment_ids = [Command.create({"name": "photo.png", "raw": rgb})]
         self.assertEqual(
             [(f.file_name, f.code) for f in job.preflight_finding_ids],
-            [("photo.png", "colour_space")],
+            [("photo.png", "color_space")],
             "the RGB finding is the job's only one",
         )
 

@@ -34,7 +34,7 @@ class TestPreflight(BaseCase):
         self.assertEqual(report.state, "ok")
         self.assertEqual((report.kind, report.page_count), ("pdf", 3))
         self.assertEqual((report.page_width_mm, report.page_height_mm), (210.0, 297.0))
-        self.assertFalse(report.is_colour)
+        self.assertFalse(report.is_color)
 
     def test_02_password_protected_pdf_is_an_error(self):
         finding = self.assertFinds(
@@ -142,32 +142,32 @@ class TestPreflight(BaseCase):
         )
         self.assertEqual((finding.params["pages"], finding.params["dpi"]), ("1", 12))
 
-    def test_14_rgb_image_in_a_colour_job_cmyk_not(self):
+    def test_14_rgb_image_in_a_color_job_cmyk_not(self):
         rgb = samples.image((300, 300), "RGB", fmt="JPEG")
-        finding = self.assertFinds(check_file("a.jpg", rgb, ANY_SIZE), "colour_space")
-        self.assertEqual((finding.key, finding.severity), ("colour_space_rgb", "info"))
+        finding = self.assertFinds(check_file("a.jpg", rgb, ANY_SIZE), "color_space")
+        self.assertEqual((finding.key, finding.severity), ("color_space_rgb", "info"))
         self.assertEqual(finding.reason, "color_space")
         cmyk = samples.image((300, 300), "CMYK", fmt="JPEG")
         report = check_file("a.jpg", cmyk, ANY_SIZE)
         self.assertEqual(report.findings, [])
-        self.assertTrue(report.is_colour)
+        self.assertTrue(report.is_color)
 
-    def test_15_colour_content_in_a_black_and_white_job(self):
+    def test_15_color_content_in_a_black_and_white_job(self):
         bw = PrintSpec(color_mode="bw")
         for name, data in (
             ("a.jpg", samples.image((300, 300), "CMYK", fmt="JPEG")),
             ("a.png", samples.image((300, 300), "RGB")),
             ("a.pdf", samples.rgb_pdf()),
         ):
-            self.assertFinds(check_file(name, data, bw), "colour_space", "colour_space_bw")
-        grey_rgb = samples.image((300, 300), "RGB", colour=(90, 90, 90), second=(160, 160, 160))
+            self.assertFinds(check_file(name, data, bw), "color_space", "color_space_bw")
+        grey_rgb = samples.image((300, 300), "RGB", color=(90, 90, 90), second=(160, 160, 160))
         self.assertEqual(check_file("a.png", grey_rgb, bw).findings, [], "RGB, but only greys")
         self.assertEqual(check_file("a.png", samples.image((300, 300), "L"), bw).findings, [])
 
-    def test_16_rgb_colours_in_a_pdf(self):
+    def test_16_rgb_colors_in_a_pdf(self):
         report = check_file("a.pdf", samples.rgb_pdf(), A4)
-        self.assertFinds(report, "colour_space", "colour_space_rgb")
-        self.assertTrue(report.is_colour)
+        self.assertFinds(report, "color_space", "color_space_rgb")
+        self.assertTrue(report.is_color)
 
     def test_17_the_child_process_gives_the_same_report(self):
         data = samples.fonts_pdf()

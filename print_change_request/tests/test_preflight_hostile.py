@@ -1,5 +1,5 @@
-"""A hostile file (issue 13): a 64 KB PDF whose content sets a colour millions of times in a
-chain of /Indexed colour spaces.  It is read once per content whatever the route, its
+"""A hostile file (issue 13): a 64 KB PDF whose content sets a color millions of times in a
+chain of /Indexed color spaces.  It is read once per content whatever the route, its
 time-out is kept, the background marks it as not checkable and goes on with the next
 customer's file, and the child process never outlives the process that started it."""
 
@@ -60,9 +60,9 @@ def _wait_for(condition, seconds):
 
 @tagged("post_install", "-at_install")
 class TestPreflightHostileLib(BaseCase):
-    def test_01_colour_spaces_are_resolved_once_not_per_colour_set(self):
+    def test_01_color_spaces_are_resolved_once_not_per_color_set(self):
         calls = []
-        real = preflight._colour_space_kind
+        real = preflight._color_space_kind
 
         def counted(*args, **kwargs):
             calls.append(args[0])
@@ -71,25 +71,25 @@ class TestPreflightHostileLib(BaseCase):
         counts = []
         for operators in (20_000, 60_000):
             calls.clear()
-            with patch.object(preflight, "_colour_space_kind", counted):
+            with patch.object(preflight, "_color_space_kind", counted):
                 report = preflight.check_file(
-                    "chain.pdf", samples.indexed_colour_chain_pdf(operators), A4
+                    "chain.pdf", samples.indexed_color_chain_pdf(operators), A4
                 )
             self.assertTrue(report.scanned)
             self.assertFalse(report.findings)
             counts.append(len(calls))
-        self.assertEqual(counts[0], counts[1], "the cost does not grow with the colour sets")
+        self.assertEqual(counts[0], counts[1], "the cost does not grow with the color sets")
         self.assertLess(counts[1], 20)
 
     def test_02_a_ticket_judges_a_scan_again_without_reading_the_file(self):
         scan = preflight.scan_file("photo.png", samples.image((1252, 1772), "RGB"))
         self.assertEqual(scan.findings, [], "a scan alone has no ticket's findings")
-        colour = preflight.apply_ticket(scan, A4)
-        self.assertEqual(colour.findings[0].key, "colour_space_rgb")
+        color = preflight.apply_ticket(scan, A4)
+        self.assertEqual(color.findings[0].key, "color_space_rgb")
         bw = preflight.apply_ticket(scan, preflight.PrintSpec(210, 297, color_mode="bw"))
-        self.assertEqual(bw.findings[0].key, "colour_space_bw")
+        self.assertEqual(bw.findings[0].key, "color_space_bw")
         strict = preflight.apply_ticket(scan, preflight.PrintSpec(210, 297, min_dpi=300))
-        self.assertEqual(strict.codes, ["low_resolution", "colour_space"])
+        self.assertEqual(strict.codes, ["low_resolution", "color_space"])
 
     def test_03_the_child_dies_with_the_process_that_started_it(self):
         """An Odoo worker killed for its time limit (SIGKILL) takes its child along."""
@@ -108,7 +108,7 @@ class TestPreflightHostileLib(BaseCase):
         )
         child = None
         try:
-            worker.stdin.write(samples.indexed_colour_chain_pdf())
+            worker.stdin.write(samples.indexed_color_chain_pdf())
             worker.stdin.close()
             children = _wait_for(
                 lambda: [
@@ -136,7 +136,7 @@ class TestPreflightHostileLib(BaseCase):
 class TestPreflightHostilePortal(PrintPortalCommon):
     def setUp(self):
         super().setUp()
-        self.hostile = samples.indexed_colour_chain_pdf()
+        self.hostile = samples.indexed_color_chain_pdf()
         # The fixture's files, read now (their contents were replaced after they were stored).
         (self.order.job_ids | self.other_order.job_ids)._preflight_run(background=True)
         params = self.env["ir.config_parameter"].sudo()
@@ -172,7 +172,7 @@ class TestPreflightHostilePortal(PrintPortalCommon):
         self.job_1.invalidate_recordset()
         self.assertEqual(self.job_1.preflight_state, "pending")
         self.assertFalse(_preflight_children(), "no child left running")
-        # The same content again (another job, a colour change): the kept outcome, no check.
+        # The same content again (another job, a color change): the kept outcome, no check.
         self.job_1.with_user(self.operator).color_mode = "bw"
         self.assertEqual(self.scans, ["chain.pdf"])
 

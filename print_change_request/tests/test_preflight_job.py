@@ -74,7 +74,7 @@ class TestPreflightJob(PrintCommon):
             locked.reason_id, self.env.ref("print_change_request.reason_protected_pdf")
         )
         self.assertIn("password", locked.message)
-        # What the check learned: the readable files' pages, size and colour.
+        # What the check learned: the readable files' pages, size and color.
         self.assertEqual(job.preflight_page_count, 3)
         self.assertEqual(job.preflight_page_size, "210 x 297 mm")
         self.assertFalse(job.preflight_is_color)
@@ -118,15 +118,15 @@ class TestPreflightJob(PrintCommon):
         self.assertEqual(job.preflight_state, "ok")
         self.assertFalse(job.preflight_finding_ids)
 
-    def test_05_changing_the_colour_mode_checks_again(self):
+    def test_05_changing_the_color_mode_checks_again(self):
         job = self._job({"photo.png": samples.image((1252, 1772), "RGB")})  # 151 dpi on A4
-        self.assertEqual(self._findings(job), [("photo.png", "info", "colour_space")])
+        self.assertEqual(self._findings(job), [("photo.png", "info", "color_space")])
         self.assertIn("RGB", job.preflight_finding_ids.message)
         self.assertEqual(
             job.preflight_state, "warning", "the customer reads the finding: not Preflight OK"
         )
         job.with_user(self.operator).color_mode = "bw"
-        self.assertEqual(self._findings(job), [("photo.png", "info", "colour_space")])
+        self.assertEqual(self._findings(job), [("photo.png", "info", "color_space")])
         self.assertIn("black & white", job.preflight_finding_ids.message)
 
     def test_06_changing_the_media_size_of_a_product_checks_its_open_jobs_again(self):
@@ -243,7 +243,7 @@ class TestPreflightJob(PrintCommon):
             lines["fonts.pdf"].reason_id, self.env.ref("print_change_request.reason_missing_fonts")
         )
         self.assertIn("Fonts not embedded: Helvetica.", lines["fonts.pdf"].note)
-        # 72 dpi on A4 (a warning) ticks it; its RGB colours (info) alone would not.
+        # 72 dpi on A4 (a warning) ticks it; its RGB colors (info) alone would not.
         self.assertTrue(lines["photo.png"].to_change)
         self.assertEqual(
             lines["photo.png"].reason_id,

@@ -1,4 +1,4 @@
-"""Orders and jobs: states, colours, workflow actions, locks, and the add/remove rule."""
+"""Orders and jobs: states, colors, workflow actions, locks, and the add/remove rule."""
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError

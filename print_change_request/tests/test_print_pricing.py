@@ -37,12 +37,12 @@ class TestPrintPricing(PrintCommon):
             )
 
         cls.media = service("Paper A4 (taxed)", 0.12, cls.vat_21)
-        cls.colour_page = service("Colour page", 0.30, cls.vat_21)
+        cls.color_page = service("Color page", 0.30, cls.vat_21)
         cls.bw_page = service("B&W page", 0.08, cls.vat_21)
         cls.staple = service("Staple", 0.20, cls.vat_21)
         cls.env.company.write(
             {
-                "print_color_page_product_id": cls.colour_page.id,
+                "print_color_page_product_id": cls.color_page.id,
                 "print_bw_page_product_id": cls.bw_page.id,
                 "print_finishing_staple_product_id": cls.staple.id,
             }
@@ -94,7 +94,7 @@ class TestPrintPricing(PrintCommon):
             pages=3, copies=10, color_mode="color", sides="two", finishing="staple"
         )
         self.assertEqual(job.preflight_page_count, 3)
-        # 3 pages two-sided: 2 sheets (0.24), 3 colour pages (0.90), a staple (0.20) per copy.
+        # 3 pages two-sided: 2 sheets (0.24), 3 color pages (0.90), a staple (0.20) per copy.
         self.assertRecordValues(
             job,
             [
@@ -105,7 +105,7 @@ class TestPrintPricing(PrintCommon):
                     "price_finishing": 0.20,
                     "price_unit": 1.34,
                     "price_manual": False,
-                    "printing_product_id": self.colour_page.id,
+                    "printing_product_id": self.color_page.id,
                     "finishing_product_id": self.staple.id,
                     "price_subtotal": 13.40,
                     "price_tax": 2.81,
@@ -137,7 +137,7 @@ class TestPrintPricing(PrintCommon):
         self.assertAlmostEqual(order.amount_untaxed, 4.00)
 
     def test_03_the_customers_pricelist_gives_quantity_breaks(self):
-        """A trade pricelist: colour pages at 0.25 from 1000 pages (all copies counted)."""
+        """A trade pricelist: color pages at 0.25 from 1000 pages (all copies counted)."""
         pricelist = self.env["product.pricelist"].create(
             {
                 "name": "Trade",
@@ -146,7 +146,7 @@ class TestPrintPricing(PrintCommon):
                     Command.create(
                         {
                             "applied_on": "0_product_variant",
-                            "product_id": self.colour_page.id,
+                            "product_id": self.color_page.id,
                             "min_quantity": 1000,
                             "compute_price": "fixed",
                             "fixed_price": 0.25,
@@ -223,7 +223,7 @@ class TestPrintPricing(PrintCommon):
         # ...nor more copies (a price per copy)...
         job.with_user(self.operator).copies = 20
         self.assertRecordValues(job, [{"price_unit": 0.9, "price_subtotal": 18.0}])
-        # ...a new media gives the shop's price again: 3 sheets of it and 3 colour pages.
+        # ...a new media gives the shop's price again: 3 sheets of it and 3 color pages.
         job.with_user(self.operator).product_id = self.bw_page  # any product will do: 0.08
         self.assertRecordValues(job, [{"price_unit": 1.14, "price_manual": False}])
 
@@ -293,7 +293,7 @@ class TestPrintPricing(PrintCommon):
         lines = invoice.invoice_line_ids
         self.assertEqual(
             [line.product_id for line in lines],
-            [self.media, self.colour_page, self.staple, self.media],
+            [self.media, self.color_page, self.staple, self.media],
         )
         self.assertEqual(lines.mapped("quantity"), [10, 10, 10, 3])
         self.assertEqual(lines.mapped("price_unit"), [0.24, 0.90, 0.20, 2.5])
@@ -341,7 +341,7 @@ class TestPrintPricing(PrintCommon):
 
     def test_11_the_pricing_products_are_in_the_print_shop_settings(self):
         settings = self.env["res.config.settings"].create({})
-        self.assertEqual(settings.print_color_page_product_id, self.colour_page)
+        self.assertEqual(settings.print_color_page_product_id, self.color_page)
         settings.print_finishing_bind_product_id = self.staple
         settings.execute()
         self.assertEqual(self.env.company._get_print_finishing_product("bind"), self.staple)

@@ -49,7 +49,7 @@ class TestViews(PrintCommon):
         self.assertEqual(attachment.res_model, "print.job")
         self.assertEqual(attachment.res_id, order.job_ids.id)
 
-    def test_05_list_kanban_and_form_use_the_same_colours(self):
+    def test_05_list_kanban_and_form_use_the_same_colors(self):
         """Every view decorates each state the way lib/communication_state.py says."""
         for model in ("print.order", "print.job"):
             for view_type in ("list", "form") + (("kanban",) if model == "print.order" else ()):

@@ -1,5 +1,5 @@
 """The issue's scenario in Chromium: an operator opens a paid order, requests a change for one
-file, confirms the automatic refund (localstripe), and sees the states and colours change."""
+file, confirms the automatic refund (localstripe), and sees the states and colors change."""
 
 from odoo.tests import HttpCase, tagged
 

@@ -1,5 +1,5 @@
 """After the update to 18.0.1.4.0: one preflight verdict everywhere (lib/preflight.py,
-``verdict``).  A job whose files have only ``info`` findings (RGB colours) was "Preflight
+``verdict``).  A job whose files have only ``info`` findings (RGB colors) was "Preflight
 OK" while the customer read the finding on their page; it is "Preflight warnings" now, as a
 check made today says, and so is its order (it was OK: every job was).  Nothing is read
 again; done in SQL, so that locked (dispatched, finalized) orders follow too."""

@@ -2,10 +2,10 @@ import { registry } from "@web/core/registry";
 import { BadgeField, badgeField } from "@web/views/fields/badge/badge_field";
 
 /**
- * The communication state as a badge in the state's own colour: the same Odoo colour
+ * The communication state as a badge in the state's own color: the same Odoo color
  * index (the record's ``color`` field, from lib/communication_state.py) as the kanban
- * stripe and the list's colour swatch.  Falls back to the badge's decorations when the
- * record has no colour.
+ * stripe and the list's color swatch.  Falls back to the badge's decorations when the
+ * record has no color.
  */
 export class PrintStateBadgeField extends BadgeField {
     static template = "print_change_request.PrintStateBadgeField";

@@ -1,6 +1,6 @@
 /** @odoo-module **/
 /* The operator opens a paid order, requests a change for one file, confirms the automatic
- * refund, and sees the states and colours change (order, jobs, payment, refund). */
+ * refund, and sees the states and colors change (order, jobs, payment, refund). */
 
 import { registry } from "@web/core/registry";
 

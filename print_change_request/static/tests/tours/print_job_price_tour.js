@@ -1,5 +1,5 @@
 /** @odoo-module **/
-/* The customer changes the copies and the colour of job 2's ticket: the price block follows
+/* The customer changes the copies and the color of job 2's ticket: the price block follows
  * each change (computed by the server), before anything is saved. */
 
 import { registry } from "@web/core/registry";
@@ -9,7 +9,7 @@ const TICKET = ".o_print_job_card:eq(1) .o_print_ticket";
 registry.category("web_tour.tours").add("print_change_request_job_price_tour", {
     steps: () => [
         {
-            content: "Job 2's price as it is: 2 pages in colour, one copy",
+            content: "Job 2's price as it is: 2 pages in color, one copy",
             trigger: `${TICKET} .o_print_price_subtotal:contains('1.60')`,
         },
         {
