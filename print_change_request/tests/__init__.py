@@ -67,3 +67,4 @@ from . import test_order_status
 from . import test_portal_accessibility
 from . import test_tour_portal_phone
 from . import test_list_columns
+from . import test_change_request_api
