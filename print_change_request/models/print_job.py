@@ -777,6 +777,17 @@ class PrintJob(models.Model):
     # uploads checked and added, files removed, the ticket parsed and changed, each
     # change recorded.
 
+    def _check_portal_may_change(self, editable):
+        """Refuse a change from the portal of a job that is not among the ``editable`` jobs
+        (``print.order._get_portal_editable_jobs``)."""
+        blocked = self - editable
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "Job %(job)s was not asked to change: it stays as it is.", job=blocked[0].name
+                )
+            )
+
     def _get_max_upload_size(self):
         """Odoo's upload size limit (system parameter ``web.max_file_upload_size``)."""
         value = self.env["ir.config_parameter"].sudo().get_param("web.max_file_upload_size")

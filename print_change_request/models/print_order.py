@@ -3048,6 +3048,30 @@ class PrintOrder(models.Model):
             },
         )
 
+    def _get_portal_editable_jobs(self, requests):
+        """The jobs the customer may change now on the portal: every job of a draft, else
+        the jobs the open ``requests`` (those the customer answers) ask to change."""
+        self.ensure_one()
+        if self.portal_draft:
+            return self.job_ids
+        return requests.job_ids.filtered(
+            lambda job: job.order_id == self and job.communication_state == cs.CHANGE_REQUESTED
+        )
+
+    @api.model
+    def _check_portal_message(self, message):
+        """The customer's message as text (nothing for a value that is not), refused when
+        longer than :data:`~..lib.text_limits.MESSAGE_MAX_LENGTH`."""
+        text = message if isinstance(message, str) else ""
+        if len(text) > text_limits.MESSAGE_MAX_LENGTH:
+            raise UserError(
+                self.env._(
+                    "Your message is too long: write at most %(max)s characters.",
+                    max=text_limits.MESSAGE_MAX_LENGTH,
+                )
+            )
+        return text
+
     # === PORTAL / MAIL METHODS === #
 
     def _get_print_shop_author(self):
