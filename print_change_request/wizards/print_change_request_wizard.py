@@ -1,7 +1,7 @@
 from collections import namedtuple
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import communication_state as cs
@@ -180,11 +180,14 @@ class PrintChangeRequestWizard(models.TransientModel):
     def _write_lines_alike(self, updates):
         """Write ``{tuple of (field, value): line ids}``, each group at once.
 
-        The dialogs' own lines are checked once (the user's record rule, in the query that
-        finds them) and written in one UPDATE a group (:meth:`_update_own_lines`): the
-        ORM's write checked the rule on each of 500 lines in Python, then wrote them one
-        row of values each.  Any other line id is written as the ORM writes it, and
-        refused, before any line is written."""
+        Only the operator's choices (:data:`LINE_CHOICE_FIELDS`) on the dialogs' own lines
+        are written in SQL: the lines are checked once (the user's record rule, in the
+        query that finds them) and written in one UPDATE a group (:meth:`_update_own_lines`):
+        the ORM's write checked the rule on each of 500 lines in Python, then wrote them one
+        row of values each.  Any other line id, and any group with another field (the job,
+        the file, its name, the company, the dialog), is written by the ORM as the user,
+        with its checks; another line id is refused before any line is written.  Nothing is
+        written in sudo."""
         Line = self.env["print.change.request.line"]
         Line.check_access("write")
         own = set(Line.search([("wizard_id", "in", self.ids)])._ids)
@@ -205,6 +208,10 @@ class PrintChangeRequestWizard(models.TransientModel):
         and write_date included), then check the notes (``_check_note_length``)."""
         if not lines:
             return
+        if not set(vals) <= set(LINE_CHOICE_FIELDS):
+            raise ValueError(f"only the operator's choices are written in SQL, not {vals}")
+        if vals.get("reason_id"):  # a reason the user may read, as the form offers them
+            self._check_reason(vals["reason_id"])
         lines.flush_recordset()
         columns = [
             SQL(
@@ -233,6 +240,15 @@ class PrintChangeRequestWizard(models.TransientModel):
         lines.modified(list(vals))  # what depends on them (the reason's "note required")
         if len(vals.get("note") or "") > NOTE_MAX_LENGTH:
             lines._check_note_length()  # its error names the file
+
+    def _check_reason(self, reason_id):
+        """The reason chosen exists and the user may read it (the ORM's write would check)."""
+        reason = self.env["print.change.reason"].browse(reason_id)
+        if not reason.exists():
+            raise MissingError(
+                self.env._("The reason chosen no longer exists: choose another one.")
+            )
+        reason.check_access("read")
 
     # === ACTION METHODS === #
 
