@@ -29,7 +29,6 @@ NOTICES = (
 #: Where the page opens after a notice (its HTML anchor): the payment after a submission the
 #: customer pays at once.
 NOTICE_ANCHORS = {"submitted_pay": "print_order_payment"}
-MAX_MESSAGE_LENGTH = 5000
 #: Room for the form's other fields beside a file of the largest size allowed.
 UPLOAD_BODY_MARGIN = 1024 * 1024
 
@@ -340,7 +339,7 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
                 order_sudo.invalidate_recordset()
                 requests = self._get_open_requests(order_sudo)
                 if job:
-                    self._check_job_may_change(job, self._editable_jobs(order_sudo, requests))
+                    job._check_portal_may_change(order_sudo._get_portal_editable_jobs(requests))
                 notice = action(order_sudo, requests, job, author)
         except UserError as error:
             request.env.invalidate_all()
@@ -358,40 +357,11 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
             return requests
         return requests._get_open_for_customer(order_sudo)
 
-    @staticmethod
-    def _editable_jobs(order_sudo, requests):
-        """The jobs the customer may change now: every job of a draft, else the jobs the
-        open ``requests`` ask to change."""
-        if order_sudo.portal_draft:
-            return order_sudo.job_ids
-        return requests.job_ids.filtered(
-            lambda job: (
-                job.order_id == order_sudo and job.communication_state == cs.CHANGE_REQUESTED
-            )
-        )
-
-    @staticmethod
-    def _check_job_may_change(job, editable):
-        """Refuse a change of ``job`` when it is not among the ``editable`` jobs."""
-        if job not in editable:
-            raise UserError(
-                request.env._(
-                    "Job %(job)s was not asked to change: it stays as it is.", job=job.name
-                )
-            )
-
     def _submit_print_order(self, order_sudo, requests, message, author):
         """Submit the customer's draft, or send their answer to the open ``requests``, with
         their ``message`` (posted on the order); return the notice to show.  Call under the
         order's row lock (``_print_order_post``)."""
-        text = message if isinstance(message, str) else ""
-        if len(text) > MAX_MESSAGE_LENGTH:
-            raise UserError(
-                request.env._(
-                    "Your message is too long: write at most %(max)s characters.",
-                    max=MAX_MESSAGE_LENGTH,
-                )
-            )
+        text = order_sudo._check_portal_message(message)
         # What the customer typed and kept on the page is sent now: the page forgets it.
         order_sudo._keep_portal_form_draft({})
         if order_sudo.portal_draft:
@@ -583,7 +553,8 @@ class PrintOrderPortal(payment_portal.PaymentPortal):
         try:
             if not order_sudo.portal_draft and (
                 not job
-                or job not in self._editable_jobs(order_sudo, self._get_open_requests(order_sudo))
+                or job
+                not in order_sudo._get_portal_editable_jobs(self._get_open_requests(order_sudo))
             ):
                 raise UserError(
                     request.env._(

@@ -136,12 +136,12 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
             order_sudo.job_ids._check_upload_file_cap(
                 sum(len(files["add"]) + len(files["replace"]) for files in uploads.values())
             )
-            editable = self._editable_jobs(order_sudo, requests)
+            editable = order_sudo._get_portal_editable_jobs(requests)
             by_id = {job.id: job for job in order_sudo.job_ids}
             for job_id in set(tickets) | set(uploads):
                 if job_id not in by_id:
                     raise request.not_found()
-                self._check_job_may_change(by_id[job_id], editable)
+                by_id[job_id]._check_portal_may_change(editable)
             kinds = set()
             refused = []  # the files refused by their content: [{job, file, message}]
 
@@ -195,7 +195,7 @@ class PrintOrderFormPortal(PrintOrderNewPortal):
                 job = anchor_job
                 if not job or not attachment_part.isdigit():
                     raise request.not_found()
-                self._check_job_may_change(job, editable)
+                job._check_portal_may_change(editable)
                 attachment = Attachment.browse(int(attachment_part))
                 if job._remove_file(
                     attachment, request=self._request_of(requests, job), author=author

@@ -192,6 +192,28 @@ class PrintChangeRequest(models.Model):
     # BUSINESS METHODS
     # ------------------------------------------------------------
 
+    def _insert_items(self, files, tickets, ticket_note):
+        """What these requests ask, in one INSERT (``print.batch.insert.mixin``): an item per
+        file of ``files`` (dicts of the item's columns, checked by
+        ``print.order._check_change_request``) and per job of ``tickets`` (``ticket_note``
+        saying what must change), each on the request of its job.  Items are records of
+        what happened: written by Odoo, read by users."""
+        request_of_job = {job.id: request.id for request in self for job in request.job_ids}
+        vals_list = [
+            {**vals, "request_id": request_of_job[vals["job_id"]], "kind": "file"}
+            for vals in files
+        ]
+        vals_list += [
+            {
+                "request_id": request_of_job[job.id],
+                "job_id": job.id,
+                "kind": "ticket",
+                "note": ticket_note,
+            }
+            for job in tickets
+        ]
+        return self.env["print.change.request.item"].sudo()._insert_batch(vals_list)
+
     def _notify_customer(self, template_xmlid="print_change_request.mail_template_change_request"):
         """E-mail the customer from the order's chatter, and remember the message so the
         order can show whether the customer was told."""

@@ -638,7 +638,40 @@ class PrintJob(models.Model):
                 )
             raise UserError(message)
 
+    def _check_change_requestable(self):
+        """Refuse a request for change of jobs that are no longer new, changed, or waiting
+        for the customer."""
+        labels = dict(self._fields["communication_state"]._description_selection(self.env))
+        blocked = self.filtered(lambda job: job.communication_state not in cs.CHANGE_REQUESTABLE)
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "A change can no longer be requested for %(jobs)s: only new or changed "
+                    "jobs, or jobs already waiting for the customer, can be changed.",
+                    jobs=", ".join(
+                        f"{job.order_id.name} / {job.name} ({labels[job.communication_state]})"
+                        for job in blocked
+                    ),
+                )
+            )
+
     # === BUSINESS METHODS - FILES === #
+
+    def _get_file_pairs(self):
+        """The set of (job id, attachment id) of the jobs' files, from their relation alone
+        (the jobs were read with the user's rights)."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT job_id, attachment_id
+                  FROM print_job_attachment_rel
+                 WHERE job_id = ANY(%s)
+                """,
+                list(self._ids),
+                to_flush=self._fields["attachment_ids"],
+            )
+        )
+        return set(map(tuple, rows))
 
     def _check_files_linked(self, value):
         """Refuse the files ``value`` (a value of ``attachment_ids``) links to the job (or to
@@ -743,6 +776,17 @@ class PrintJob(models.Model):
     # The customer's changes from the portal, or an operator's in the upload dialog:
     # uploads checked and added, files removed, the ticket parsed and changed, each
     # change recorded.
+
+    def _check_portal_may_change(self, editable):
+        """Refuse a change from the portal of a job that is not among the ``editable`` jobs
+        (``print.order._get_portal_editable_jobs``)."""
+        blocked = self - editable
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "Job %(job)s was not asked to change: it stays as it is.", job=blocked[0].name
+                )
+            )
 
     def _get_max_upload_size(self):
         """Odoo's upload size limit (system parameter ``web.max_file_upload_size``)."""

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import create_index, float_compare, float_is_zero, float_round
 
 from ..lib import (
@@ -14,6 +14,7 @@ from ..lib import (
     preflight,
     pricing,
     refund_planning,
+    text_limits,
 )
 from ..lib import communication_state as cs
 from .print_row_lock_mixin import left_for_next_run, lock_rows
@@ -76,6 +77,16 @@ NEW_ORDER_ACTIVITY = "print_change_request.mail_activity_type_new_order"
 #: the context (``print_cancel_answered``): no RPC call can send it (JSON has no such value),
 #: so a paid order canceled over RPC always asks first.
 _ANSWERED = object()
+
+
+@dataclass
+class ChangeRequestResult:
+    """What ``print.order._send_change_request`` did: the requests sent, the refunds made,
+    and the authorized payments ``(released, left to the accountants, failed)``."""
+
+    requests: object
+    refunds: object
+    releases: tuple
 
 
 @dataclass
@@ -1311,6 +1322,249 @@ class PrintOrder(models.Model):
             [NEW_ORDER_ACTIVITY],
             feedback=self.env._("Done: %s went on with the order.", self.env.user.name),
         )
+
+    # === BUSINESS METHODS - REQUESTS FOR CHANGE === #
+
+    def _send_change_request(
+        self,
+        files=(),
+        ticket_job_ids=(),
+        ticket_note=None,
+        message=None,
+        refund_method=None,
+        release_method=None,
+    ):
+        """Ask the customers of these orders to change files and job tickets: one request
+        per order, the jobs' states in one write, the refunds, then the e-mails.
+
+        :param files: the files to change, a dict each: ``job_id``, ``attachment_id`` (a
+            file of that job), ``reason_id`` (a ``print.change.reason``), ``note`` (what to
+            fix; required when the reason says so) and optionally ``file_name`` (the name
+            the customer reads, by default the file's).
+        :param ticket_job_ids: ids of the jobs whose ticket must change, as ``ticket_note``
+            says.
+        :param message: the message to the customer.
+        :param refund_method: for paid orders, "automatic" (through the provider), "manual"
+            (by the accountants) or None (no refund).
+        :param release_method: the same for payments only authorized; ``refund_method`` by
+            default.
+        :return: :class:`ChangeRequestResult`
+
+        The caller is checked here (an operator, who may write these orders), then
+        everything under the orders' row locks: a second operator on the same orders waits
+        for the first one, and what the first one did (states, refunds) is read again."""
+        self._check_change_request_caller()
+        self._lock_for_update()
+        files = self._check_change_request(
+            files, ticket_job_ids, ticket_note, message, refund_method, release_method
+        )
+        Job = self.env["print.job"]
+        tickets = Job.browse(ticket_job_ids)
+        jobs = Job.browse(dict.fromkeys(vals["job_id"] for vals in files)) | tickets
+        # Requests and refunds are records of what happened: written by Odoo, read by users.
+        requests = (
+            self.env["print.change.request"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "order_id": order.id,
+                        "job_ids": [Command.set((jobs & order.job_ids).ids)],
+                        "message": message,
+                    }
+                    for order in jobs.order_id
+                ]
+            )
+            .sudo(False)
+        )
+        requests._insert_items(files, tickets, ticket_note)
+        jobs._mark_change_requested()
+        jobs.order_id.filtered("customer_wait_skipped").sudo().write(
+            {"customer_wait_skipped": False}
+        )
+        refunds = requests.order_id._refund_for_change_requests(requests, refund_method)
+        releases = requests.order_id._release_for_change_requests(
+            requests, release_method or refund_method
+        )
+        requests._notify_customer()
+        requests.order_id._send_change_request_mails_now(requests)
+        return ChangeRequestResult(requests, refunds, releases)
+
+    def _check_change_request_caller(self):
+        """Only operators request changes, of orders they may write (their companies')."""
+        self._check_operator()
+        self.check_access("write")
+
+    def _check_change_request(
+        self, files, ticket_job_ids, ticket_note, message, refund_method=None, release_method=None
+    ):
+        """Refuse an empty or impossible request of :meth:`_send_change_request` with a
+        message saying what to do; return ``files`` checked, each with its file's name."""
+        self._check_change_request_caller()
+        self._check_print_sender()
+        if not files and not ticket_job_ids:
+            raise UserError(
+                self.env._(
+                    "Select at least one file the customer must change, or a job ticket to "
+                    "change, then click OK."
+                )
+            )
+        if {refund_method, release_method} - {None, "automatic", "manual"}:
+            raise UserError(
+                self.env._("The payments are refunded or released automatically or by hand.")
+            )
+        files = self._prepare_change_request_files(files)
+        self._check_change_request_reasons(files)
+        if ticket_job_ids and not (ticket_note or "").strip():
+            raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
+        self._check_change_request_jobs(files, ticket_job_ids)
+        files = self._name_change_request_files(files)
+        self._check_change_request_texts(files, ticket_note, message)
+        return files
+
+    @api.model
+    def _prepare_change_request_files(self, files):
+        """``files`` of :meth:`_send_change_request` as dicts of the items' columns."""
+        return [
+            {
+                name: vals.get(name) or False
+                for name in ("job_id", "attachment_id", "file_name", "reason_id", "note")
+            }
+            for vals in files
+        ]
+
+    def _check_change_request_texts(self, files, ticket_note, message):
+        """The message and the notes stay under their lengths (``lib/text_limits.py``)."""
+        if len(message or "") > text_limits.MESSAGE_MAX_LENGTH:
+            raise ValidationError(
+                self.env._(
+                    "The message to the customer is too long (%(length)s characters): "
+                    "keep it under %(max)s and put details in the notes of the files.",
+                    length=len(message),
+                    max=text_limits.MESSAGE_MAX_LENGTH,
+                )
+            )
+        if len(ticket_note or "") > text_limits.NOTE_MAX_LENGTH:
+            raise ValidationError(
+                self.env._(
+                    "The note on the job tickets is too long (%(length)s characters): "
+                    "keep it under %(max)s.",
+                    length=len(ticket_note),
+                    max=text_limits.NOTE_MAX_LENGTH,
+                )
+            )
+        for vals in files:
+            if len(vals["note"] or "") > text_limits.NOTE_MAX_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The note on %(file)s is too long (%(length)s characters): keep it "
+                        "under %(max)s.",
+                        file=vals["file_name"],
+                        length=len(vals["note"]),
+                        max=text_limits.NOTE_MAX_LENGTH,
+                    )
+                )
+
+    @api.model
+    def _check_change_request_reasons(self, files):
+        """Each file to change has a reason, and the note its reason requires."""
+        reasons = {
+            reason.id: reason
+            for reason in self.env["print.change.reason"]
+            .browse({vals["reason_id"] for vals in files if vals["reason_id"]})
+            .exists()
+        }
+        missing_reason = [vals for vals in files if vals["reason_id"] not in reasons]
+        if missing_reason:
+            raise UserError(
+                self.env._(
+                    "Give a reason for each file to change: %(files)s.",
+                    files=", ".join(vals["file_name"] or "" for vals in missing_reason),
+                )
+            )
+        missing_note = [
+            vals
+            for vals in files
+            if reasons[vals["reason_id"]].note_required and not (vals["note"] or "").strip()
+        ]
+        if missing_note:
+            raise UserError(
+                self.env._(
+                    "Say in the note what the customer must change for: %(files)s.",
+                    files=", ".join(
+                        f"{vals['file_name']} ({reasons[vals['reason_id']].name})"
+                        for vals in missing_note
+                    ),
+                )
+            )
+
+    def _check_change_request_jobs(self, files, ticket_job_ids):
+        """The files are their jobs' own, the jobs these orders' and still requestable."""
+        Job = self.env["print.job"]
+        file_jobs = Job.browse(dict.fromkeys(vals["job_id"] for vals in files))
+        job_files = file_jobs._get_file_pairs()
+        foreign = [
+            vals for vals in files if (vals["job_id"], vals["attachment_id"]) not in job_files
+        ]
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "%(files)s is not a file of the job it is listed under: only the jobs' own "
+                    "files can be asked to change.",
+                    files=", ".join(vals["file_name"] or "" for vals in foreign),
+                )
+            )
+        jobs = file_jobs | Job.browse(ticket_job_ids)
+        if jobs - self.job_ids:
+            raise UserError(
+                self.env._(
+                    "Only jobs of %(orders)s can be changed from this dialog.",
+                    orders=", ".join(self.mapped("name")),
+                )
+            )
+        jobs._check_change_requestable()
+
+    @api.model
+    def _name_change_request_files(self, files):
+        """``files`` (checked: the jobs' own), each with its file's name when it has none."""
+        unnamed = self.env["ir.attachment"].browse(
+            vals["attachment_id"] for vals in files if not vals["file_name"]
+        )
+        if not unnamed:
+            return files
+        names = {attachment.id: attachment.name for attachment in unnamed}
+        return [
+            {**vals, "file_name": vals["file_name"] or names[vals["attachment_id"]]}
+            for vals in files
+        ]
+
+    def _refund_for_change_requests(self, requests, method):
+        """Refund the paid orders of ``requests``: ``method`` "automatic" through the
+        provider, "manual" by the accountants, None not at all.  Returns the refunds."""
+        Refund = self.env["print.refund"]
+        refunds = Refund
+        if method:
+            for request in requests:
+                refunds |= Refund._create_for_order(
+                    request.order_id, request, automatic=method == "automatic"
+                )
+        refunds._send()
+        return refunds
+
+    def _release_for_change_requests(self, requests, method):
+        """Release the authorized payments of these orders, those of ``requests``:
+        ``method`` "automatic" through the provider, "manual" by the accountants, None not
+        at all.  Returns ``(released, manual, failed)`` payments."""
+        Transaction = self.env["payment.transaction"].sudo()
+        if not method:
+            return Transaction, Transaction, Transaction
+        held = Transaction
+        for order in self:
+            held |= order._get_authorized_transactions()
+        failed = self._release_authorized_payments(manual=method == "manual")
+        requests._record_released_holds(held)  # the customer's e-mail and page say so
+        manual = held if method == "manual" else Transaction
+        return held - failed - manual, manual, failed
 
     # === BUSINESS METHODS - GOING AHEAD WITHOUT THE CUSTOMER === #
 
@@ -2793,6 +3047,30 @@ class PrintOrder(models.Model):
                 ),
             },
         )
+
+    def _get_portal_editable_jobs(self, requests):
+        """The jobs the customer may change now on the portal: every job of a draft, else
+        the jobs the open ``requests`` (those the customer answers) ask to change."""
+        self.ensure_one()
+        if self.portal_draft:
+            return self.job_ids
+        return requests.job_ids.filtered(
+            lambda job: job.order_id == self and job.communication_state == cs.CHANGE_REQUESTED
+        )
+
+    @api.model
+    def _check_portal_message(self, message):
+        """The customer's message as text (nothing for a value that is not), refused when
+        longer than :data:`~..lib.text_limits.MESSAGE_MAX_LENGTH`."""
+        text = message if isinstance(message, str) else ""
+        if len(text) > text_limits.MESSAGE_MAX_LENGTH:
+            raise UserError(
+                self.env._(
+                    "Your message is too long: write at most %(max)s characters.",
+                    max=text_limits.MESSAGE_MAX_LENGTH,
+                )
+            )
+        return text
 
     # === PORTAL / MAIL METHODS === #
 

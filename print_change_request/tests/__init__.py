@@ -68,3 +68,6 @@ from . import test_order_status
 from . import test_portal_accessibility
 from . import test_tour_portal_phone
 from . import test_list_columns
+from . import test_change_request_api
+from . import test_portal_rules
+from . import test_change_request_line_write

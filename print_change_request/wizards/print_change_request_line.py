@@ -46,6 +46,8 @@ class PrintChangeRequestLine(models.TransientModel):
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self.env.su and "wizard_id" in vals:
+            self._check_stays_in_dialog(vals["wizard_id"])
         if not self.env.su and {"job_id", "attachment_id"} & set(vals):
             self._check_jobs_and_files(
                 [
@@ -57,6 +59,11 @@ class PrintChangeRequestLine(models.TransientModel):
                 ]
             )
         return super().write(vals)
+
+    def _check_stays_in_dialog(self, wizard_id):
+        """A line is made for its dialog: it is not moved to another one."""
+        if self.filtered(lambda line: line.wizard_id.id != wizard_id):
+            raise AccessError(self.env._("A line of the Request for change dialog stays in it."))
 
     @api.model
     def _check_jobs_and_files(self, pairs):

@@ -1,22 +1,19 @@
 from collections import namedtuple
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import communication_state as cs
 from ..lib import notifications
-
-#: What the customer reads must stay readable (and the request small): characters at most.
-MESSAGE_MAX_LENGTH = 5000
-NOTE_MAX_LENGTH = 1000
+from ..lib.text_limits import MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH
 
 #: What the operator chooses on a line of the dialog: saved at once for lines chosen alike.
 LINE_CHOICE_FIELDS = ("to_change", "reason_id", "note")
 
 #: A ticked line of the dialog, as the request reads it (``_selected_lines``): ids and text.
 SelectedLine = namedtuple(
-    "SelectedLine", ["id", "job_id", "attachment_id", "file_name", "reason_id", "note"]
+    "SelectedLine", ["job_id", "attachment_id", "file_name", "reason_id", "note"]
 )
 
 
@@ -183,11 +180,14 @@ class PrintChangeRequestWizard(models.TransientModel):
     def _write_lines_alike(self, updates):
         """Write ``{tuple of (field, value): line ids}``, each group at once.
 
-        The dialogs' own lines are checked once (the user's record rule, in the query that
-        finds them) and written in one UPDATE a group (:meth:`_update_own_lines`): the
-        ORM's write checked the rule on each of 500 lines in Python, then wrote them one
-        row of values each.  Any other line id is written as the ORM writes it, and
-        refused, before any line is written."""
+        Only the operator's choices (:data:`LINE_CHOICE_FIELDS`) on the dialogs' own lines
+        are written in SQL: the lines are checked once (the user's record rule, in the
+        query that finds them) and written in one UPDATE a group (:meth:`_update_own_lines`):
+        the ORM's write checked the rule on each of 500 lines in Python, then wrote them one
+        row of values each.  Any other line id, and any group with another field (the job,
+        the file, its name, the company, the dialog), is written by the ORM as the user,
+        with its checks; another line id is refused before any line is written.  Nothing is
+        written in sudo."""
         Line = self.env["print.change.request.line"]
         Line.check_access("write")
         own = set(Line.search([("wizard_id", "in", self.ids)])._ids)
@@ -208,6 +208,10 @@ class PrintChangeRequestWizard(models.TransientModel):
         and write_date included), then check the notes (``_check_note_length``)."""
         if not lines:
             return
+        if not set(vals) <= set(LINE_CHOICE_FIELDS):
+            raise ValueError(f"only the operator's choices are written in SQL, not {vals}")
+        if vals.get("reason_id"):  # a reason the user may read, as the form offers them
+            self._check_reason(vals["reason_id"])
         lines.flush_recordset()
         columns = [
             SQL(
@@ -236,6 +240,15 @@ class PrintChangeRequestWizard(models.TransientModel):
         lines.modified(list(vals))  # what depends on them (the reason's "note required")
         if len(vals.get("note") or "") > NOTE_MAX_LENGTH:
             lines._check_note_length()  # its error names the file
+
+    def _check_reason(self, reason_id):
+        """The reason chosen exists and the user may read it (the ORM's write would check)."""
+        reason = self.env["print.change.reason"].browse(reason_id)
+        if not reason.exists():
+            raise MissingError(
+                self.env._("The reason chosen no longer exists: choose another one.")
+            )
+        reason.check_access("read")
 
     # === ACTION METHODS === #
 
@@ -304,23 +317,6 @@ class PrintChangeRequestWizard(models.TransientModel):
         )
 
     @api.model
-    def _job_file_pairs(self, jobs):
-        """The set of (job id, attachment id) of the jobs' files, from their relation alone
-        (the jobs were read with the user's rights)."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT job_id, attachment_id
-                  FROM print_job_attachment_rel
-                 WHERE job_id = ANY(%s)
-                """,
-                list(jobs._ids),
-                to_flush=self.env["print.job"]._fields["attachment_ids"],
-            )
-        )
-        return set(map(tuple, rows))
-
-    @api.model
     def _preflight_problems(self, jobs):
         """The preflight's errors and warnings of the jobs' files, worst first, by
         (job id, attachment id), as (reason id or False, message): the files the customer
@@ -387,112 +383,36 @@ class PrintChangeRequestWizard(models.TransientModel):
                 *(Line._field_to_sql(query.table, name, query) for name in SelectedLine._fields)
             )
         )
-        lines = [SelectedLine(*row) for row in rows]
-        unnamed = self.env["ir.attachment"].browse(
-            line.attachment_id for line in lines if line.attachment_id and not line.file_name
-        )
-        if unnamed:  # lines made without the name of their file: the file's name now
-            names = {attachment.id: attachment.name for attachment in unnamed}
-            lines = [
-                line._replace(file_name=names[line.attachment_id])
-                if line.attachment_id in names
-                else line
-                for line in lines
-            ]
-        return lines
+        return [SelectedLine(*row) for row in rows]
 
     def _check_request(self):
-        """Refuse an empty or impossible request with a message saying what to do; return
-        the ticked lines (:meth:`_selected_lines`)."""
+        """Refuse an empty or impossible request with a message saying what to do
+        (``print.order._check_change_request``), before any question is asked."""
         self.ensure_one()
+        self._check_not_done()
+        self.order_ids._check_change_request(**self._get_request_values())
+
+    def _check_not_done(self):
         if self.done:
             raise UserError(self.env._("This request for change was already sent."))
-        self.order_ids._check_print_sender()
-        lines = self._selected_lines()
-        if not lines and not self.ticket_job_ids:
-            raise UserError(
-                self.env._(
-                    "Select at least one file the customer must change, or a job ticket to "
-                    "change, then click OK."
-                )
-            )
-        missing_reason = [line for line in lines if not line.reason_id]
-        if missing_reason:
-            raise UserError(
-                self.env._(
-                    "Give a reason for each file to change: %(files)s.",
-                    files=", ".join(line.file_name or "" for line in missing_reason),
-                )
-            )
-        reasons = {
-            reason.id: reason
-            for reason in self.env["print.change.reason"].browse(
-                {line.reason_id for line in lines}
-            )
-        }
-        missing_note = [
-            line
-            for line in lines
-            if reasons[line.reason_id].note_required and not (line.note or "").strip()
-        ]
-        if missing_note:
-            raise UserError(
-                self.env._(
-                    "Say in the note what the customer must change for: %(files)s.",
-                    files=", ".join(
-                        f"{line.file_name} ({reasons[line.reason_id].name})"
-                        for line in missing_note
-                    ),
-                )
-            )
-        if self.ticket_job_ids and not (self.ticket_note or "").strip():
-            raise UserError(self.env._("Tell the customer what must change in the job ticket(s)."))
-        line_jobs = self.env["print.job"].browse(dict.fromkeys(line.job_id for line in lines))
-        job_files = self._job_file_pairs(line_jobs)
-        foreign = [line for line in lines if (line.job_id, line.attachment_id) not in job_files]
-        if foreign:
-            raise UserError(
-                self.env._(
-                    "%(files)s is not a file of the job it is listed under: only the jobs' own "
-                    "files can be asked to change.",
-                    files=", ".join(line.file_name or "" for line in foreign),
-                )
-            )
-        jobs = line_jobs | self.ticket_job_ids
-        if jobs.order_id - self.order_ids:
-            raise UserError(
-                self.env._(
-                    "Only jobs of %(orders)s can be changed from this dialog.",
-                    orders=", ".join(self.order_ids.mapped("name")),
-                )
-            )
-        self._check_jobs_requestable(jobs)
-        return lines
 
-    def _check_jobs_requestable(self, jobs):
-        labels = dict(
-            self.env["print.job"]._fields["communication_state"]._description_selection(self.env)
-        )
-        blocked = jobs.filtered(lambda job: job.communication_state not in cs.CHANGE_REQUESTABLE)
-        if blocked:
-            raise UserError(
-                self.env._(
-                    "A change can no longer be requested for %(jobs)s: only new or changed "
-                    "jobs, or jobs already waiting for the customer, can be changed.",
-                    jobs=", ".join(
-                        f"{job.order_id.name} / {job.name} ({labels[job.communication_state]})"
-                        for job in blocked
-                    ),
-                )
-            )
+    def _get_request_values(self):
+        """The dialog's choice, as ``print.order._send_change_request`` takes it: the ticked
+        files, the job tickets, the note and the message."""
+        return {
+            "files": [line._asdict() for line in self._selected_lines()],
+            "ticket_job_ids": self.ticket_job_ids.ids,
+            "ticket_note": self.ticket_note,
+            "message": self.message,
+        }
 
     def _execute(self, refund_method, release_method=None):
-        """Send the request: one record per order, the jobs' states in one write, the
-        refunds, then the e-mails.  ``refund_method`` is "automatic", "manual" or None;
-        ``release_method`` (the same by default) for payments only authorized.
+        """Send the request (``print.order._send_change_request``): ``refund_method`` is
+        "automatic", "manual" or None; ``release_method`` (the same by default) for payments
+        only authorized.  Then say what was done.
 
-        Two operators on the same orders are serialized by the orders' row locks; what
-        the first one did (states, refunds) is read again before acting."""
+        Two operators on the same orders are serialized by the orders' row locks; the same
+        dialog confirmed twice sends once (``done``, read again under the lock)."""
         self.ensure_one()
         self.check_access("write")  # another operator's dialog is not to be run by its id
         orders = self.order_ids
@@ -500,63 +420,14 @@ class PrintChangeRequestWizard(models.TransientModel):
         orders._lock_for_update()
         # Checked under the lock: a second click may have waited for the first one to end.
         self.invalidate_recordset(["done"])
-        lines = self._check_request()
-        jobs = (
-            self.env["print.job"].browse(dict.fromkeys(line.job_id for line in lines))
-            | self.ticket_job_ids
+        self._check_not_done()
+        result = orders._send_change_request(
+            **self._get_request_values(),
+            refund_method=refund_method,
+            release_method=release_method,
         )
-        # Requests and refunds are records of what happened: written by Odoo, read by users.
-        requests = (
-            self.env["print.change.request"]
-            .sudo()
-            .create([self._prepare_request_vals(order, lines, jobs) for order in jobs.order_id])
-            .sudo(False)
-        )
-        Item = self.env["print.change.request.item"].sudo()
-        Item._insert_from_dialog_lines(
-            {job.id: request.id for request in requests for job in request.job_ids},
-            [line.id for line in lines],
-        )
-        Item._insert_batch(
-            [vals for request in requests for vals in self._prepare_ticket_item_vals(request)]
-        )
-        jobs._mark_change_requested()
-        (orders & jobs.order_id).filtered("customer_wait_skipped").sudo().write(
-            {"customer_wait_skipped": False}
-        )
-        refunds = self.env["print.refund"]
-        if refund_method:
-            for request in requests:
-                refunds |= self.env["print.refund"]._create_for_order(
-                    request.order_id, request, automatic=refund_method == "automatic"
-                )
-        refunds._send()
-        releases = self._release_payments(requests, release_method or refund_method)
-        requests._notify_customer()
-        requests.order_id._send_change_request_mails_now(requests)
         self.done = True
-        return self._result_action(requests, refunds, releases)
-
-    def _prepare_request_vals(self, order, lines, jobs):
-        return {
-            "order_id": order.id,
-            "job_ids": [Command.set((jobs & order.job_ids).ids)],
-            "message": self.message,
-        }
-
-    def _prepare_ticket_item_vals(self, request):
-        """What the request asks of its order's job tickets: one item per job ticket (the
-        files' items are the ticked lines, ``_insert_from_dialog_lines``)."""
-        order = request.order_id
-        return [
-            {
-                "request_id": request.id,
-                "job_id": job.id,
-                "kind": "ticket",
-                "note": self.ticket_note,
-            }
-            for job in self.ticket_job_ids.filtered(lambda job: job.order_id == order)
-        ]
+        return self._result_action(result.requests, result.refunds, result.releases)
 
     def _result_action(self, requests, refunds, releases=None):
         failed = refunds.filtered(lambda refund: refund.state == "failed")
@@ -682,19 +553,3 @@ class PrintChangeRequestWizard(models.TransientModel):
             "target": "new",
             "context": {"default_request_wizard_id": self.id},
         }
-
-    def _release_payments(self, requests, method):
-        """Release the authorized payments of the requests' orders: ``method`` "automatic"
-        through the provider, "manual" by the accountants, None not at all.  Returns
-        ``(released, manual, failed)`` payments."""
-        Transaction = self.env["payment.transaction"].sudo()
-        if not method:
-            return Transaction, Transaction, Transaction
-        orders = requests.order_id
-        held = Transaction
-        for order in orders:
-            held |= order._get_authorized_transactions()
-        failed = orders._release_authorized_payments(manual=method == "manual")
-        requests._record_released_holds(held)  # the customer's e-mail and page say so
-        manual = held if method == "manual" else Transaction
-        return held - failed - manual, manual, failed
