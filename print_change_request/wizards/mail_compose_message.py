@@ -13,8 +13,8 @@ class MailComposeMessage(models.TransientModel):
     which renders the template's body into its own HTML field, then posts that body.  The
     composer's field sanitizes the rendered body when it is set and again when the composer
     is saved at the end of the request, then the message sanitizes it twice more (its
-    column and its cache): for a request for change of 100 jobs the e-mail lists them all
-    and each sanitizing took about 15 ms.  Under the context key
+    column and its cache), and the e-mail of a request for change lists every job.  Under
+    the context key
     :data:`RENDER_BODY_AT_SEND` (the addon's customer e-mails) the composer leaves its body
     empty and the body is rendered, as the composer renders it, into the values it posts:
     the message sanitizes its body as always, the composer no longer does."""

@@ -155,9 +155,8 @@ class PrintChangeRequestWizard(models.TransientModel):
         return wizard
 
     def write(self, vals):
-        """Lines changed alike (ticked with the same reason and note) are written at once:
-        the web client sends one update per line, and 500 writes of one line each took
-        most of the dialog's save for 100 jobs of 5 files."""
+        """Lines changed alike (ticked with the same reason and note) are written at once,
+        one write per set of values, where the web client sends one update per line."""
         commands = vals.get("line_ids")
         if isinstance(commands, list | tuple):
             updates, others = {}, []
