@@ -153,7 +153,8 @@ class PrintChangeRequestLine(models.TransientModel):
     def _insert_for_files(self, wizard, jobs, chosen):
         """The default lines of ``jobs`` (:meth:`_select_for_files`) made for ``wizard`` in
         one INSERT ... SELECT: the database reads the jobs' files and their names itself.
-        What ``create()`` guarantees is checked after (``_after_sql_insert``: the notes' length, the rules, the companies)."""
+        What ``create()`` guarantees is checked after (``_after_sql_insert``: the notes'
+        length, the rules, the companies)."""
         self.check_access("create")
         self.env["print.job"].flush_model(["company_id"])
         uid = self.env.uid
