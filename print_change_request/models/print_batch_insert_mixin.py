@@ -18,11 +18,11 @@ SQL_ARRAY_TYPES = {
 
 class PrintBatchInsertMixin(models.AbstractModel):
     """Many records of plain values created in one INSERT (a request for change of 100
-    jobs x 5 files has 500 dialog lines and 500 items).  Every INSERT of the mixin's models
-    (``_insert_batch`` and the models' own ``INSERT ... SELECT``) is followed by
-    :meth:`_after_sql_insert`, what ``create()`` guarantees after it writes: defaults, valid selections, the record rules
-    and companies of the new rows, the Python constraints and the computed fields that
-    depend on them."""
+    jobs x 5 files has 500 dialog lines and 500 items).  Every INSERT of the mixin's
+    models (``_insert_batch`` and the models' own ``INSERT ... SELECT``) is followed by
+    :meth:`_after_sql_insert`: what ``create()`` guarantees after it writes (defaults,
+    valid selections, the record rules and companies of the new rows, the Python
+    constraints and the computed fields that depend on them)."""
 
     _name = "print.batch.insert.mixin"
     _description = "Plain records created in one INSERT"
