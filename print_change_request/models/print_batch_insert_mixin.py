@@ -120,7 +120,17 @@ class PrintBatchInsertMixin(models.AbstractModel):
                 )
         self.modified(self._fields, create=True)
         if self._check_company_auto:
-            self._check_company()
+            # the field the company is read from (``company_id`` related to it) agrees with
+            # it by construction: the others are checked
+            company = self._fields.get("company_id")
+            source = company.related.split(".")[0] if company and company.related else None
+            checked = [
+                name
+                for name in written
+                if getattr(self._fields[name], "check_company", False) and name != source
+            ]
+            if checked:
+                self._check_company(checked)
         self._validate_fields(written)
         self.check_access("create")
 
