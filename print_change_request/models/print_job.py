@@ -1294,20 +1294,17 @@ class PrintJob(models.Model):
         self.sudo().preflight_finding_ids.unlink()
         finding_model.sudo().create(vals_list)
 
-    def _preflight_upload(self, name, data):
-        """Check a file *before* it is stored, as the portal's upload does: refuse it when
-        ``blocking`` (an ``error`` finding), show the other findings and go on.
-
-        Returns ``{"state": "ok" | "info" | "warning" | "error" | "pending", "blocking": bool,
-        "findings": [{"severity", "code", "message"}]}``, messages in the user's language.
-        A file too big (or too slow) to check now is ``pending``: store it, and the usual
-        preflight of the job checks it in the background."""
-        return self._preflight_uploads([(name, data)])[0]
-
     def _preflight_uploads(self, files):
-        """:meth:`_preflight_upload` of each of ``files`` (``[(name, bytes)]``), all within
-        one quick-check budget (``sync_timeout``); each content is read once and its outcome
-        kept (``print.preflight.scan``), so storing the files checks nothing again."""
+        """Check each of ``files`` (``[(name, bytes)]``) *before* it is stored, as the
+        portal's upload does, all within one quick-check budget (``sync_timeout``); each
+        content is read once and its outcome kept (``print.preflight.scan``), so storing the
+        files checks nothing again.  A file is refused when ``blocking`` (an ``error``
+        finding); the other findings are shown and the upload goes on.
+
+        Returns per file ``{"state": "ok" | "info" | "warning" | "error" | "pending",
+        "blocking": bool, "findings": [{"severity", "code", "message"}]}``, messages in the
+        user's language.  A file too big (or too slow) to check now is ``pending``: stored,
+        and the job's preflight checks it in the background."""
         self.ensure_one()
         limits = self._preflight_limits()
         reports = self.env["print.preflight.scan"]._get_reports(

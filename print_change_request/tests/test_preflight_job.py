@@ -278,15 +278,17 @@ class TestPreflightJob(PrintCommon):
 
     def test_14_the_portal_checks_a_file_before_storing_it(self):
         job = self._job({})
-        refused = job._preflight_upload("locked.pdf", samples.encrypted_pdf())
+        refused = job._preflight_uploads([("locked.pdf", samples.encrypted_pdf())])[0]
         self.assertTrue(refused["blocking"])
         self.assertEqual(refused["state"], "error")
         self.assertEqual([f["code"] for f in refused["findings"]], ["encrypted"])
         self.assertIn("password", refused["findings"][0]["message"])
-        warned = job._preflight_upload("a3.pdf", samples.a3_pdf())
+        warned = job._preflight_uploads([("a3.pdf", samples.a3_pdf())])[0]
         self.assertFalse(warned["blocking"])
         self.assertEqual(warned["state"], "warning")
-        self.assertEqual(job._preflight_upload("ok.pdf", samples.clean_pdf())["findings"], [])
+        self.assertEqual(
+            job._preflight_uploads([("ok.pdf", samples.clean_pdf())])[0]["findings"], []
+        )
 
     def test_15_messages_are_translated_from_the_same_templates_as_the_lib(self):
         templates = self.env["print.preflight.finding"]._message_templates()

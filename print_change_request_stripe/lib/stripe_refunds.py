@@ -359,20 +359,6 @@ def verify_event(payload: bytes, sig_header: str | None, secrets) -> dict:
     return event
 
 
-def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The ``Stripe-Signature`` header Stripe would send with ``payload`` (for tests, tools).
-
-    :param bytes payload: the body to sign
-    :param str secret: the endpoint secret
-    :param int timestamp: the signing time, default now
-    """
-    if isinstance(payload, (bytes, bytearray)):
-        payload = bytes(payload).decode("utf-8")
-    if timestamp is None:
-        timestamp = int(time.time())
-    return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp)
-
-
 def refunds_in_event(event: dict) -> list[dict]:
     """The refund objects (plain dicts) a webhook event carries.
 

@@ -1,6 +1,10 @@
 """The Stripe tests' fixtures: a Stripe provider on localstripe (a fake Stripe, real HTTP on
 127.0.0.1), on top of print_change_request's own fixtures."""
 
+import time
+
+import stripe
+
 from odoo.addons.print_change_request.tests.common import PrintCommon
 
 from ..models.print_refund import STRIPE_API_BASE_PARAM, STRIPE_TIMEOUT_PARAM
@@ -64,3 +68,18 @@ class PrintStripeCommon(PrintCommon):
     def _stripe_refunds_of(self, payment_intent):
         """What Stripe (localstripe) holds for the payment: the proof of exactly one refund."""
         return self.stripe_client.v1.refunds.list(params={"payment_intent": payment_intent}).data
+
+
+def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The ``Stripe-Signature`` header Stripe would send with ``payload`` (the tests' signed
+    webhooks).
+
+    :param bytes payload: the body to sign
+    :param str secret: the endpoint secret
+    :param int timestamp: the signing time, default now
+    """
+    if isinstance(payload, (bytes, bytearray)):
+        payload = bytes(payload).decode("utf-8")
+    if timestamp is None:
+        timestamp = int(time.time())
+    return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp)

@@ -14,8 +14,8 @@ import time
 
 from odoo.tests import HttpCase, tagged
 
-from ..lib.stripe_refunds import KEY_METADATA, sign_payload
-from .common import PrintStripeCommon
+from ..lib.stripe_refunds import KEY_METADATA
+from .common import PrintStripeCommon, sign_payload
 
 WEBHOOK = "/print_change_request/stripe/webhook"
 SECRET = "whsec_test_print"

@@ -10,8 +10,7 @@ import time
 from odoo.addons.payment_stripe.controllers.main import StripeController
 from odoo.tests import HttpCase, tagged
 
-from ..lib.stripe_refunds import sign_payload
-from .common import PrintStripeCommon
+from .common import PrintStripeCommon, sign_payload
 
 ODOO_WEBHOOK = "/payment/stripe/webhook"
 ADDON_WEBHOOK = "/print_change_request/stripe/webhook"

@@ -10,8 +10,8 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..lib.stripe_refunds import KEY_METADATA, sign_payload
-from .common import PrintStripeCommon
+from ..lib.stripe_refunds import KEY_METADATA
+from .common import PrintStripeCommon, sign_payload
 from .stripe_servers import FakeStripe, free_port, list_body, refund_body
 
 WEBHOOK = "/print_change_request/stripe/webhook"

@@ -8,9 +8,9 @@ import psycopg2
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..lib.stripe_refunds import KEY_METADATA, sign_payload
+from ..lib.stripe_refunds import KEY_METADATA
 from ..models.print_refund import PrintRefund
-from .common import PrintStripeCommon
+from .common import PrintStripeCommon, sign_payload
 from .stripe_servers import FakeStripe, list_body, refund_body
 
 WEBHOOK = "/print_change_request/stripe/webhook"
