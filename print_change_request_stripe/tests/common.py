@@ -5,6 +5,11 @@ import time
 
 import stripe
 
+from odoo import Command, api
+from odoo.addons.print_change_request.tests.committed_data import (
+    commit_test_provider,
+    create_one_job_order,
+)
 from odoo.addons.print_change_request.tests.common import PrintCommon
 
 from ..models.print_refund import STRIPE_API_BASE_PARAM, STRIPE_TIMEOUT_PARAM
@@ -83,3 +88,82 @@ def sign_payload(payload: bytes, secret: str, timestamp: int | None = None) -> s
     if timestamp is None:
         timestamp = int(time.time())
     return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp)
+
+
+class CommittedStripePaymentMixin:
+    """A paid order committed for a test that needs two real transactions (two operators'
+    requests on cursors of their own), paid on localstripe; removed after the test.  A test
+    class sets its names (``committed_label``, ``committed_customer``,
+    ``committed_reference``) and reads ``self.ids``."""
+
+    committed_label = "concurrency"
+    committed_customer = ("Concurrent Customer", "concurrent@example.com")
+    committed_reference = "CONCURRENT"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.localstripe = LocalStripe()
+        cls.localstripe.start()
+        cls.addClassCleanup(cls.localstripe.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.uid = self.env.ref("base.user_admin").id
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.uid, {})
+            self.ids = self._commit_paid_order(env)
+        self.addCleanup(self._remove_committed_data)
+
+    def _commit_paid_order(self, env):
+        company = env.ref("base.main_company")
+        values = {
+            "name": f"Stripe ({self.committed_label} test)",
+            "company_id": company.id,
+            "state": "test",
+            "stripe_secret_key": f"sk_test_{self.committed_label.replace(' ', '_')}",
+            "stripe_publishable_key": f"pk_test_{self.committed_label.replace(' ', '_')}",
+        }
+        provider = commit_test_provider(env, "payment.payment_provider_stripe", values)
+        previous_base = use_stripe_at(env, self.localstripe.url)
+        order = create_one_job_order(env, company, *self.committed_customer)
+        partner = order.partner_id
+        intent = self.localstripe.create_paid_payment_intent(
+            2500, currency=order.currency_id.name.lower()
+        )
+        tx = (
+            env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": env.ref("payment.payment_method_card").id,
+                    "reference": f"{self.committed_reference}-{order.id}",
+                    "amount": 25.0,
+                    "currency_id": order.currency_id.id,
+                    "partner_id": partner.id,
+                    "provider_reference": intent,
+                    "print_order_ids": [Command.link(order.id)],
+                }
+            )
+        )
+        tx._set_done()
+        assert order.is_paid
+        return {
+            "order": order.id,
+            "partner": partner.id,
+            "provider": provider.id,
+            "intent": intent,
+            "previous_base": previous_base,
+        }
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            order = env["print.order"].browse(self.ids["order"])
+            order.refund_ids.activity_ids.unlink()
+            order.refund_ids.unlink()
+            order.job_ids.attachment_ids.unlink()
+            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
+            env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
+            use_stripe_at(env, self.ids["previous_base"])

@@ -11,86 +11,19 @@ our own guard's doing."""
 import psycopg2
 from psycopg2 import errorcodes
 
-from odoo import Command, api
-from odoo.addons.print_change_request.tests.committed_data import (
-    commit_test_provider,
-    create_one_job_order,
-)
+from odoo import api
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .common import use_stripe_at
-from .stripe_servers import LocalStripe
+from .common import CommittedStripePaymentMixin
 
 
 @tagged("post_install", "-at_install")
-class TestCancelConcurrency(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.localstripe = LocalStripe()
-        cls.localstripe.start()
-        cls.addClassCleanup(cls.localstripe.stop)
-
-    def setUp(self):
-        super().setUp()
-        self.uid = self.env.ref("base.user_admin").id
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.uid, {})
-            self.ids = self._commit_paid_order(env)
-        self.addCleanup(self._remove_committed_data)
-
-    def _commit_paid_order(self, env):
-        company = env.ref("base.main_company")
-        values = {
-            "name": "Stripe (cancel concurrency test)",
-            "company_id": company.id,
-            "state": "test",
-            "stripe_secret_key": "sk_test_cancel_concurrency",
-            "stripe_publishable_key": "pk_test_cancel_concurrency",
-        }
-        provider = commit_test_provider(env, "payment.payment_provider_stripe", values)
-        previous_base = use_stripe_at(env, self.localstripe.url)
-        order = create_one_job_order(env, company, "Canceling Customer", "cancel@example.com")
-        intent = self.localstripe.create_paid_payment_intent(
-            2500, currency=order.currency_id.name.lower()
-        )
-        tx = (
-            env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": env.ref("payment.payment_method_card").id,
-                    "reference": f"CANCEL-CONCURRENT-{order.id}",
-                    "amount": 25.0,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": order.partner_id.id,
-                    "provider_reference": intent,
-                    "print_order_ids": [Command.link(order.id)],
-                }
-            )
-        )
-        tx._set_done()
-        assert order.is_paid
-        return {
-            "order": order.id,
-            "provider": provider.id,
-            "intent": intent,
-            "previous_base": previous_base,
-        }
-
-    def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            order = env["print.order"].browse(self.ids["order"])
-            order.refund_ids.activity_ids.unlink()
-            order.refund_ids.unlink()
-            order.job_ids.attachment_ids.unlink()
-            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
-            env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
-            use_stripe_at(env, self.ids["previous_base"])
+class TestCancelConcurrency(CommittedStripePaymentMixin, TransactionCase):
+    committed_label = "cancel concurrency"
+    committed_customer = ("Canceling Customer", "cancel@example.com")
+    committed_reference = "CANCEL-CONCURRENT"
 
     def _question(self, cr):
         """An operator clicks Cancel order: the refund question, committed (a request of its

@@ -12,88 +12,16 @@ import psycopg2
 from psycopg2 import errorcodes
 
 from odoo import Command, api
-from odoo.addons.print_change_request.tests.committed_data import (
-    commit_test_provider,
-    create_one_job_order,
-)
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .common import use_stripe_at
-from .stripe_servers import LocalStripe, free_port
+from .common import CommittedStripePaymentMixin
+from .stripe_servers import free_port
 
 
 @tagged("post_install", "-at_install")
-class TestRefundConcurrency(TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.localstripe = LocalStripe()
-        cls.localstripe.start()
-        cls.addClassCleanup(cls.localstripe.stop)
-
-    def setUp(self):
-        super().setUp()
-        self.uid = self.env.ref("base.user_admin").id
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.uid, {})
-            self.ids = self._commit_paid_order(env)
-        self.addCleanup(self._remove_committed_data)
-
-    def _commit_paid_order(self, env):
-        company = env.ref("base.main_company")
-        values = {
-            "name": "Stripe (concurrency test)",
-            "company_id": company.id,
-            "state": "test",
-            "stripe_secret_key": "sk_test_concurrency",
-            "stripe_publishable_key": "pk_test_concurrency",
-        }
-        provider = commit_test_provider(env, "payment.payment_provider_stripe", values)
-        previous_base = use_stripe_at(env, self.localstripe.url)
-        order = create_one_job_order(env, company, "Concurrent Customer", "concurrent@example.com")
-        partner = order.partner_id
-        intent = self.localstripe.create_paid_payment_intent(
-            2500, currency=order.currency_id.name.lower()
-        )
-        tx = (
-            env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": env.ref("payment.payment_method_card").id,
-                    "reference": f"CONCURRENT-{order.id}",
-                    "amount": 25.0,
-                    "currency_id": order.currency_id.id,
-                    "partner_id": partner.id,
-                    "provider_reference": intent,
-                    "print_order_ids": [Command.link(order.id)],
-                }
-            )
-        )
-        tx._set_done()
-        assert order.is_paid
-        return {
-            "order": order.id,
-            "partner": partner.id,
-            "provider": provider.id,
-            "intent": intent,
-            "previous_base": previous_base,
-        }
-
-    def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, api.SUPERUSER_ID, {})
-            order = env["print.order"].browse(self.ids["order"])
-            order.refund_ids.activity_ids.unlink()
-            order.refund_ids.unlink()
-            order.job_ids.attachment_ids.unlink()
-            cr.execute("DELETE FROM print_order WHERE id = %s", [order.id])
-            env["payment.provider"].browse(self.ids["provider"]).state = "disabled"
-            use_stripe_at(env, self.ids["previous_base"])
-
+class TestRefundConcurrency(CommittedStripePaymentMixin, TransactionCase):
     def _operator_wizard(self, cr, order_id=None):
         """An operator's "Send a change request for:" dialog, with the file ticked: opened in
         a request of its own (committed), then shown on ``cr``, whose transaction must not
