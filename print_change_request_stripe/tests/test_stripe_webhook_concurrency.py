@@ -16,31 +16,17 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.stripe_webhook import PrintStripeController
-from .stripe_servers import LocalStripe
-from .test_refund_concurrency import TestRefundConcurrency
+from .common import CommittedStripePaymentMixin
 
 
 @tagged("post_install", "-at_install")
-class TestStripeWebhookConcurrency(TransactionCase):
-    _commit_paid_order = TestRefundConcurrency._commit_paid_order
-    _remove_committed_data = TestRefundConcurrency._remove_committed_data
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.localstripe = LocalStripe()
-        cls.localstripe.start()
-        cls.addClassCleanup(cls.localstripe.stop)
-
+class TestStripeWebhookConcurrency(CommittedStripePaymentMixin, TransactionCase):
     def setUp(self):
-        super().setUp()
-        self.uid = self.env.ref("base.user_admin").id
+        super().setUp()  # the paid order, committed
         with self.registry.cursor() as cr:
             env = api.Environment(cr, self.uid, {})
-            self.ids = self._commit_paid_order(env)
             tx = env["print.order"].browse(self.ids["order"]).transaction_ids
             self.ids["tx"] = tx.id
-        self.addCleanup(self._remove_committed_data)
         self.stripe_refund = (
             self.localstripe.client()
             .v1.refunds.create(params={"payment_intent": self.ids["intent"], "amount": 1000})
